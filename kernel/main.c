@@ -1,0 +1,75 @@
+/* kernel_main: bring the machine up in dependency order, then the shell. */
+#include "kernel/kernel.h"
+
+#include "drivers/io.h"
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/log.h"
+#include "kernel/percpu.h"
+#include "kernel/shell.h"
+#include "kernel/time.h"
+#include "kernel/trap.h"
+#include "mm/mem.h"
+#include "mm/paging.h"
+
+static const struct boot_info *boot;
+static uint8_t bsp_ist[3 * IST_STACK_SIZE] __attribute__((aligned(16)));
+
+const struct boot_info *kernel_boot_info(void) { return boot; }
+
+const char *boot_door_name(enum boot_door d)
+{
+	switch (d) {
+	case BOOT_DOOR_MULTIBOOT2: return "Multiboot2";
+	case BOOT_DOOR_UEFI: return "UEFI";
+	default: return "unknown";
+	}
+}
+
+static void console_from_cmdline(const char *line)
+{
+	struct console_opt con = { 0x3f8, 115200 };
+	char val[64];
+
+	if (cmdline_get(line, "console", val, sizeof(val)) && cmdline_parse_console(val, &con)) {
+		console_init(0x3f8, 115200);
+		pr_warn("console: bad option console=%s, using com1,115200\n", val);
+		return;
+	}
+	console_init(con.port, con.baud);
+}
+
+void kernel_main(const struct boot_info *bi)
+{
+	char val[32];
+
+	boot = bi;
+	console_from_cmdline(bi->cmdline);
+	if (cmdline_get(bi->cmdline, "loglevel", val, sizeof(val))) {
+		int lvl = log_parse_level(val);
+		if (lvl < 0)
+			pr_warn("loglevel=%s unknown (err, warn, info, debug or 0-3)\n", val);
+		else
+			log_set_level(lvl);
+	}
+	pr_info("Terrapin %s: door %s, loader \"%s\", firmware %s\n", TERRAPIN_VERSION,
+		boot_door_name(bi->door), bi->loader, bi->firmware_efi ? "UEFI" : "BIOS");
+	pr_info("command line: \"%s\"\n", bi->cmdline);
+	if (bi->malformed)
+		pr_warn("boot: %u malformed boot-information items skipped\n", bi->malformed);
+
+	idt_init();
+	percpu[0].index = 0;
+	percpu[0].online = true;
+	percpu[0].stack_top = 0;
+	cpu_tables_init(&percpu[0], bsp_ist);
+
+	cpu_detect();
+	mem_init(bi);
+	paging_init();
+
+
+	pr_info("init done in %llu us\n", (unsigned long long)time_us());
+	shell_run();
+}

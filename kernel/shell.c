@@ -1,0 +1,155 @@
+/* The debug shell: reads lines from the console through the line editor, splits
+ * them into words and runs the command registered under the first word. */
+#include "kernel/shell.h"
+
+#include "drivers/io.h"
+#include "kernel/console.h"
+#include "kernel/kstring.h"
+#include "kernel/lineedit.h"
+
+extern const struct shell_cmd __shell_cmds_start[], __shell_cmds_end[];
+
+#define MAX_CMDS 128
+static const struct shell_cmd *cmds[MAX_CMDS];
+static size_t ncmds;
+
+static void sort_commands(void)
+{
+	for (const struct shell_cmd *c = __shell_cmds_start; c < __shell_cmds_end && ncmds < MAX_CMDS;
+	     c++) {
+		size_t i = ncmds++;
+		while (i > 0 && strcmp(cmds[i - 1]->name, c->name) > 0) {
+			cmds[i] = cmds[i - 1];
+			i--;
+		}
+		cmds[i] = c;
+	}
+}
+
+static const struct shell_cmd *find_command(const char *name)
+{
+	for (size_t i = 0; i < ncmds; i++)
+		if (!strcmp(cmds[i]->name, name))
+			return cmds[i];
+	return 0;
+}
+
+int shell_usage(const char *name)
+{
+	const struct shell_cmd *c = find_command(name);
+
+	cprintf("usage: %s %s\n", name, c ? c->args : "");
+	return 1;
+}
+
+static size_t complete(void *ctx, const char *prefix, const char **cands, size_t max)
+{
+	size_t n = 0, plen = strlen(prefix);
+
+	(void)ctx;
+	for (size_t i = 0; i < ncmds; i++) {
+		if (strncmp(cmds[i]->name, prefix, plen))
+			continue;
+		if (n < max)
+			cands[n] = cmds[i]->name;
+		n++;
+	}
+	return n;
+}
+
+/* Split `line` in place into words; a word may be double-quoted to hold spaces.
+ * Returns the word count, or -1 when there are too many or a quote is open. */
+static int split(char *line, char **argv)
+{
+	int argc = 0;
+	char *p = line;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			return argc;
+		if (argc == SHELL_MAX_ARGS)
+			return -1;
+		if (*p == '"') {
+			argv[argc++] = ++p;
+			while (*p && *p != '"')
+				p++;
+			if (!*p)
+				return -1;
+		} else {
+			argv[argc++] = p;
+			while (*p && *p != ' ' && *p != '\t')
+				p++;
+			if (!*p)
+				return argc;
+		}
+		*p++ = 0;
+	}
+}
+
+static void run_line(char *line)
+{
+	char *argv[SHELL_MAX_ARGS + 1];
+	int argc = split(line, argv);
+
+	if (argc < 0) {
+		cprintf("error: too many words (at most %d) or an unclosed quote\n", SHELL_MAX_ARGS);
+		return;
+	}
+	if (argc == 0)
+		return;
+	argv[argc] = 0;
+	const struct shell_cmd *c = find_command(argv[0]);
+	if (!c) {
+		cprintf("unknown command '%s' (try 'help')\n", argv[0]);
+		return;
+	}
+	c->fn(argc, argv);
+}
+
+static void out(void *ctx, const char *s, size_t n)
+{
+	(void)ctx;
+	console_write(s, n);
+}
+
+void shell_run(void)
+{
+	static struct lineedit le;
+
+	sort_commands();
+	le_init(&le, "terrapin> ", out, complete, 0);
+	le_start(&le);
+	for (;;) {
+		int c = console_getc();
+		if (c < 0) {
+			cpu_relax();
+			continue;
+		}
+		if (le_feed(&le, (char)c)) {
+			run_line(le.buf);
+			le_start(&le);
+		}
+	}
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	if (argc > 2)
+		return shell_usage("help");
+	if (argc == 2) {
+		const struct shell_cmd *c = find_command(argv[1]);
+		if (!c) {
+			cprintf("help: no command '%s' (try 'help')\n", argv[1]);
+			return 1;
+		}
+		cprintf("%s %s\n    %s\n", c->name, c->args, c->help);
+		return 0;
+	}
+	cprintf("Commands (help CMD for one; Tab completes, Up/Down recall):\n");
+	for (size_t i = 0; i < ncmds; i++)
+		cprintf("  %-10s %s\n", cmds[i]->name, cmds[i]->help);
+	return 0;
+}
+SHELL_COMMAND(help, "help", "[CMD]", "list commands, or describe one", cmd_help);

@@ -1,0 +1,42 @@
+#include "kernel/time.h"
+
+#include "drivers/io.h"
+#include "kernel/log.h"
+#include "kernel/shell.h"
+
+uint64_t tsc_boot;
+uint32_t tsc_khz;
+
+void time_init(void) { tsc_boot = rdtsc(); }
+
+uint64_t time_us(void)
+{
+	if (!tsc_khz)
+		return 0;
+	uint64_t d = rdtsc() - tsc_boot;
+	/* Split to avoid overflow of d * 1000 after ~7 months at 3 GHz. */
+	return d / tsc_khz * 1000 + d % tsc_khz * 1000 / tsc_khz;
+}
+
+void udelay(uint64_t us)
+{
+	uint64_t khz = tsc_khz ? tsc_khz : 1000000; /* assume 1 GHz until calibrated */
+	uint64_t end = rdtsc() + us * khz / 1000;
+
+	while ((int64_t)(rdtsc() - end) < 0)
+		cpu_relax();
+}
+
+static int cmd_uptime(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1)
+		return shell_usage("uptime");
+	uint64_t us = time_us();
+	uint64_t s = us / 1000000;
+	cprintf("up %llu.%03llu s (%lluh %02llum %02llus)\n", (unsigned long long)s,
+		(unsigned long long)(us / 1000 % 1000), (unsigned long long)(s / 3600),
+		(unsigned long long)(s / 60 % 60), (unsigned long long)(s % 60));
+	return 0;
+}
+SHELL_COMMAND(uptime, "uptime", "", "time since Terrapin started", cmd_uptime);

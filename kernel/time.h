@@ -1,0 +1,14 @@
+/* Time since boot from the TSC, once drivers/tsc has measured its frequency. */
+#ifndef KERNEL_TIME_H
+#define KERNEL_TIME_H
+
+#include <stdint.h>
+
+extern uint64_t tsc_boot;  /* TSC at kernel entry */
+extern uint32_t tsc_khz;   /* 0 until calibrated */
+
+void time_init(void);
+uint64_t time_us(void);
+void udelay(uint64_t us);
+
+#endif
