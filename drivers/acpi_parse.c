@@ -330,8 +330,11 @@ enum {
  * counts itself. Returns the bytes consumed, 0 if it does not fit. */
 static size_t aml_pkg_length(const uint8_t *p, size_t left, uint32_t *len)
 {
-	size_t n = (size_t)(p[0] >> 6);
+	size_t n;
 
+	if (left == 0)
+		return 0;
+	n = (size_t)(p[0] >> 6);
 	if (n + 1 > left)
 		return 0;
 	if (n == 0) {

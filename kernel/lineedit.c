@@ -266,6 +266,7 @@ static void le_complete(struct lineedit *le)
 	memcpy(prefix, le->buf + ws, plen);
 	prefix[plen] = '\0';
 
+	memset(cands, 0, sizeof(cands)); /* a callback may store fewer than it counts */
 	n = le->complete(le->ctx, prefix, cands, LE_COMPLETE_MAX);
 	all = n <= LE_COMPLETE_MAX;
 	/* Only trust what really extends the prefix. */

@@ -1,6 +1,7 @@
 /* kernel_main: bring the machine up in dependency order, then the shell. */
 #include "kernel/kernel.h"
 
+#include "drivers/acpi.h"
 #include "drivers/io.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
@@ -68,6 +69,8 @@ void kernel_main(const struct boot_info *bi)
 	cpu_detect();
 	mem_init(bi);
 	paging_init();
+	acpi_map_limit = paging_direct_top;
+	acpi_init(bi);
 
 
 	pr_info("init done in %llu us\n", (unsigned long long)time_us());

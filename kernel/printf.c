@@ -35,7 +35,7 @@ static void put_str(struct out *o, const struct spec *sp, const char *s)
 
 	if (!s)
 		s = "(null)";
-	while (s[n] && (sp->prec < 0 || n < (size_t)sp->prec))
+	while ((sp->prec < 0 || n < (size_t)sp->prec) && s[n])
 		n++;
 	if (!sp->left)
 		pad(o, ' ', sp->width - (int)n);
@@ -47,7 +47,7 @@ static void put_str(struct out *o, const struct spec *sp, const char *s)
 
 /* Print an integer magnitude `v` in `base` with sign/prefix per C's rules. */
 static void put_num(struct out *o, const struct spec *sp, uint64_t v, bool neg, unsigned base,
-		    bool upper)
+		    bool upper, bool is_signed)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
@@ -64,9 +64,9 @@ static void put_num(struct out *o, const struct spec *sp, uint64_t v, bool neg, 
 
 	if (neg)
 		prefix = "-";
-	else if (sp->plus && base == 10)
+	else if (sp->plus && is_signed)
 		prefix = "+";
-	else if (sp->space && base == 10)
+	else if (sp->space && is_signed)
 		prefix = " ";
 	else if (sp->alt && base == 16 && n > 0)
 		prefix = upper ? "0X" : "0x";
@@ -211,13 +211,13 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list args)
 		case 'i': {
 			int64_t v = get_signed(&ap, len);
 			uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-			put_num(&o, &sp, mag, v < 0, 10, false);
+			put_num(&o, &sp, mag, v < 0, 10, false, true);
 			break;
 		}
-		case 'u': put_num(&o, &sp, get_unsigned(&ap, len), false, 10, false); break;
-		case 'x': put_num(&o, &sp, get_unsigned(&ap, len), false, 16, false); break;
-		case 'X': put_num(&o, &sp, get_unsigned(&ap, len), false, 16, true); break;
-		case 'o': put_num(&o, &sp, get_unsigned(&ap, len), false, 8, false); break;
+		case 'u': put_num(&o, &sp, get_unsigned(&ap, len), false, 10, false, false); break;
+		case 'x': put_num(&o, &sp, get_unsigned(&ap, len), false, 16, false, false); break;
+		case 'X': put_num(&o, &sp, get_unsigned(&ap, len), false, 16, true, false); break;
+		case 'o': put_num(&o, &sp, get_unsigned(&ap, len), false, 8, false, false); break;
 		case 'p': {
 			/* Always "0x" and lowercase hex digits, NULL included ("0x0"). */
 			struct spec p = sp;
@@ -230,7 +230,7 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list args)
 			struct spec plain = { .prec = -1 };
 			put(&t, '0');
 			put(&t, 'x');
-			put_num(&t, &plain, v, false, 16, false);
+			put_num(&t, &plain, v, false, 16, false, false);
 			tmp[t.pos < sizeof(tmp) ? t.pos : sizeof(tmp) - 1] = 0;
 			put_str(&o, &p, tmp);
 			break;

@@ -44,6 +44,7 @@ static int check_total_failed_;
 
 #define RUN(name)                                                        \
 	do {                                                             \
+		setvbuf(stdout, NULL, _IOLBF, 0);                        \
 		check_failed_ = 0;                                       \
 		test_##name();                                           \
 		printf("%s %s\n", check_failed_ ? "FAIL" : "PASS", #name); \

@@ -240,12 +240,12 @@ TEST(contig)
 	CHECK_EQ(frame_alloc_contig(&pool, 16, 0x10000, VM(2)), 0x20000);
 	for (uint64_t i = 32; i < 48; i++)
 		CHECK_EQ(pool.owner[i], VM(2));
-	/* Nothing left that is 16 frames long. */
-	CHECK_EQ(frame_alloc_contig(&pool, 16, 0x1000, VM(2)), 0);
 	/* The run may end exactly at the last frame: 48..63. */
-	CHECK_EQ(frame_free_owner(&pool, VM(2)), 16);
-	CHECK_EQ(frame_reserve(&pool, 32 * PG, 16 * PG, FRAME_HYP), 16);
-	CHECK_EQ(frame_alloc_contig(&pool, 16, 0x10000, VM(2)), 0x30000);
+	CHECK_EQ(frame_alloc_contig(&pool, 16, 0x1000, VM(2)), 0x30000);
+	/* The longest run left is 18..31 (14 frames). */
+	CHECK_EQ(frame_alloc_contig(&pool, 15, 0x1000, VM(2)), 0);
+	CHECK_EQ(frame_alloc_contig(&pool, 14, 0x1000, VM(2)), 0x12000);
+	CHECK_EQ(pool.count[VM(2)], 16 + 16 + 14);
 	/* Bad requests. */
 	CHECK_EQ(frame_alloc_contig(&pool, 0, 0x1000, VM(2)), 0);
 	CHECK_EQ(frame_alloc_contig(&pool, 1, 0x800, VM(2)), 0);

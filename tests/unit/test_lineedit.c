@@ -589,6 +589,16 @@ static size_t complete_liar(void *ctx, const char *prefix, const char **cands, s
 	return 1;
 }
 
+static size_t complete_empty_handed(void *ctx, const char *prefix, const char **cands,
+				    size_t max)
+{
+	(void)ctx;
+	(void)prefix;
+	(void)cands;
+	(void)max;
+	return 5; /* counts candidates but stores none */
+}
+
 TEST(complete_hostile_callback)
 {
 	fx_init_with(complete_flood);
@@ -599,6 +609,12 @@ TEST(complete_hostile_callback)
 	CHECK(F.ok);
 
 	fx_init_with(complete_liar);
+	feed("he\t");
+	CHECK_STR(F.le.buf, "he");
+	CHECK_EQ(F.t.bells, 1);
+	CHECK(F.ok);
+
+	fx_init_with(complete_empty_handed);
 	feed("he\t");
 	CHECK_STR(F.le.buf, "he");
 	CHECK_EQ(F.t.bells, 1);
@@ -811,6 +827,8 @@ TEST(fuzz)
 
 int main(void)
 {
+	/* Line-buffered, so a sanitizer abort still shows the results before it. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	RUN(insert_and_enter);
 	RUN(line_kept_until_next_byte);
 	RUN(backspace);

@@ -356,6 +356,8 @@ static const struct find_case find_cases[] = {
 	{ "partial pages do not count", 1, { { 0x1800, 0x2000, U } }, 0x2000, 0x1000, 0, 0 },
 	{ "partial pages: the whole page inside", 1, { { 0x1800, 0x2000, U } }, 0x1000, 0x1000, 0,
 	  0x2000 },
+	{ "partial last page does not count", 1, { { 0x1000, 0x1800, U } }, 0x1800, 0x1000, 0,
+	  0 },
 	{ "min inside a range", 1, { { 0x0, 0x100000, U } }, 0x1000, 0x1000, 0x5000, 0x5000 },
 	{ "min unaligned rounds up", 1, { { 0x0, 0x100000, U } }, 0x1000, 0x1000, 0x5001,
 	  0x6000 },
