@@ -33,7 +33,7 @@
  * every end address and page rounding below far from 2^64. */
 #define PHYS_LIMIT (1ull << 52)
 
-static uint64_t rd(const uint8_t *p, unsigned n)
+static uint64_t elf_rd(const uint8_t *p, unsigned n)
 {
 	uint64_t v = 0;
 
@@ -56,7 +56,7 @@ bool efi_elf_overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return (a >= b ? a - b < blen : b - a < alen);
 }
 
-static int fail(const char **why, const char *msg, int err)
+static int elf_fail(const char **why, const char *msg, int err)
 {
 	*why = msg;
 	return err;
@@ -65,17 +65,17 @@ static int fail(const char **why, const char *msg, int err)
 static int check_header(const uint8_t *e, size_t size, const char **why)
 {
 	if (size < EHDR_SIZE)
-		return fail(why, "kernel image is smaller than an ELF header", -EINVAL);
+		return elf_fail(why, "kernel image is smaller than an ELF header", -EINVAL);
 	if (e[0] != 0x7f || e[1] != 'E' || e[2] != 'L' || e[3] != 'F')
-		return fail(why, "kernel image has no ELF magic", -EINVAL);
+		return elf_fail(why, "kernel image has no ELF magic", -EINVAL);
 	if (e[4] != ELFCLASS64)
-		return fail(why, "kernel image is not a 64-bit ELF", -EINVAL);
+		return elf_fail(why, "kernel image is not a 64-bit ELF", -EINVAL);
 	if (e[5] != ELFDATA2LSB || e[6] != EV_CURRENT)
-		return fail(why, "kernel ELF is not little-endian ELF version 1", -EINVAL);
-	if (rd(e + 16, 2) != ET_EXEC)
-		return fail(why, "kernel ELF is not an executable (ET_EXEC)", -EINVAL);
-	if (rd(e + 18, 2) != EM_X86_64)
-		return fail(why, "kernel ELF is not for x86-64", -EINVAL);
+		return elf_fail(why, "kernel ELF is not little-endian ELF version 1", -EINVAL);
+	if (elf_rd(e + 16, 2) != ET_EXEC)
+		return elf_fail(why, "kernel ELF is not an executable (ET_EXEC)", -EINVAL);
+	if (elf_rd(e + 18, 2) != EM_X86_64)
+		return elf_fail(why, "kernel ELF is not for x86-64", -EINVAL);
 	return 0;
 }
 
@@ -94,54 +94,54 @@ static void sort_segments(struct efi_elf_image *img)
 static int read_segments(const uint8_t *e, size_t size, struct efi_elf_image *img,
 			 const char **why)
 {
-	uint64_t phoff = rd(e + 32, 8);
-	uint64_t phentsize = rd(e + 54, 2);
-	uint64_t phnum = rd(e + 56, 2);
+	uint64_t phoff = elf_rd(e + 32, 8);
+	uint64_t phentsize = elf_rd(e + 54, 2);
+	uint64_t phnum = elf_rd(e + 56, 2);
 
 	if (phnum == 0 || phnum == PN_XNUM)
-		return fail(why, "kernel ELF has no (or too many) program headers", -EINVAL);
+		return elf_fail(why, "kernel ELF has no (or too many) program headers", -EINVAL);
 	if (phentsize < PHDR_SIZE)
-		return fail(why, "kernel ELF program header size is too small", -EINVAL);
+		return elf_fail(why, "kernel ELF program header size is too small", -EINVAL);
 	if (!in_bounds(phoff, phnum * phentsize, size))
-		return fail(why, "kernel ELF program headers lie outside the file", -EINVAL);
+		return elf_fail(why, "kernel ELF program headers lie outside the file", -EINVAL);
 
 	img->nseg = 0;
 	for (uint64_t i = 0; i < phnum; i++) {
 		const uint8_t *ph = e + phoff + i * phentsize;
 		struct efi_elf_seg s;
 
-		if (rd(ph, 4) != PT_LOAD)
+		if (elf_rd(ph, 4) != PT_LOAD)
 			continue;
-		s.flags = (uint32_t)rd(ph + 4, 4);
-		s.offset = rd(ph + 8, 8);
-		s.paddr = rd(ph + 24, 8);
-		s.filesz = rd(ph + 32, 8);
-		s.memsz = rd(ph + 40, 8);
+		s.flags = (uint32_t)elf_rd(ph + 4, 4);
+		s.offset = elf_rd(ph + 8, 8);
+		s.paddr = elf_rd(ph + 24, 8);
+		s.filesz = elf_rd(ph + 32, 8);
+		s.memsz = elf_rd(ph + 40, 8);
 		if (s.memsz == 0)
 			continue;
-		if (rd(ph + 16, 8) != s.paddr)
-			return fail(why, "kernel ELF segment has p_vaddr != p_paddr (must be identity-mapped)",
+		if (elf_rd(ph + 16, 8) != s.paddr)
+			return elf_fail(why, "kernel ELF segment has p_vaddr != p_paddr (must be identity-mapped)",
 				    -EINVAL);
 		if (s.filesz > s.memsz)
-			return fail(why, "kernel ELF segment has p_filesz > p_memsz", -EINVAL);
+			return elf_fail(why, "kernel ELF segment has p_filesz > p_memsz", -EINVAL);
 		if (!in_bounds(s.offset, s.filesz, size))
-			return fail(why, "kernel ELF segment data lies outside the file", -EINVAL);
+			return elf_fail(why, "kernel ELF segment data lies outside the file", -EINVAL);
 		if (s.paddr >= PHYS_LIMIT || s.memsz > PHYS_LIMIT - s.paddr)
-			return fail(why, "kernel ELF segment lies above the 52-bit physical limit",
+			return elf_fail(why, "kernel ELF segment lies above the 52-bit physical limit",
 				    -ERANGE);
 		if (img->nseg == EFI_ELF_MAX_SEGS)
-			return fail(why, "kernel ELF has too many PT_LOAD segments", -E2BIG);
+			return elf_fail(why, "kernel ELF has too many PT_LOAD segments", -E2BIG);
 		img->seg[img->nseg++] = s;
 	}
 	if (img->nseg == 0)
-		return fail(why, "kernel ELF has no PT_LOAD segment", -EINVAL);
+		return elf_fail(why, "kernel ELF has no PT_LOAD segment", -EINVAL);
 
 	sort_segments(img);
 	for (uint32_t i = 1; i < img->nseg; i++) {
 		const struct efi_elf_seg *a = &img->seg[i - 1], *b = &img->seg[i];
 
 		if (efi_elf_overlaps(a->paddr, a->memsz, b->paddr, b->memsz))
-			return fail(why, "kernel ELF PT_LOAD segments overlap each other", -EINVAL);
+			return elf_fail(why, "kernel ELF PT_LOAD segments overlap each other", -EINVAL);
 	}
 	return 0;
 }
@@ -179,11 +179,11 @@ struct shdr {
 
 static void read_shdr(const uint8_t *sh, struct shdr *s)
 {
-	s->type = (uint32_t)rd(sh + 4, 4);
-	s->offset = rd(sh + 24, 8);
-	s->size = rd(sh + 32, 8);
-	s->link = (uint32_t)rd(sh + 40, 4);
-	s->entsize = rd(sh + 56, 8);
+	s->type = (uint32_t)elf_rd(sh + 4, 4);
+	s->offset = elf_rd(sh + 24, 8);
+	s->size = elf_rd(sh + 32, 8);
+	s->link = (uint32_t)elf_rd(sh + 40, 4);
+	s->entsize = elf_rd(sh + 56, 8);
 }
 
 /* Name at strtab[off] equals `want`, with the string NUL-terminated inside the table. */
@@ -213,24 +213,26 @@ static bool entry_in_code(const struct efi_elf_image *img, uint64_t addr)
 static int find_symbol(const uint8_t *e, size_t size, const char *name, struct efi_elf_image *img,
 		       const char **why)
 {
-	uint64_t shoff = rd(e + 40, 8);
-	uint64_t shentsize = rd(e + 58, 2);
-	uint64_t shnum = rd(e + 60, 2);
+	uint64_t shoff = elf_rd(e + 40, 8);
+	uint64_t shentsize = elf_rd(e + 58, 2);
+	uint64_t shnum = elf_rd(e + 60, 2);
 	struct shdr sh0;
 
 	if (shoff == 0)
-		return fail(why, "kernel ELF has no section headers (was it stripped?)", -ENOENT);
+		return elf_fail(why, "kernel ELF has no section headers (was it stripped?)", -ENOENT);
 	if (shentsize < SHDR_SIZE)
-		return fail(why, "kernel ELF section header size is too small", -EINVAL);
+		return elf_fail(why, "kernel ELF section header size is too small", -EINVAL);
 	if (!in_bounds(shoff, shentsize, size))
-		return fail(why, "kernel ELF section headers lie outside the file", -EINVAL);
+		return elf_fail(why, "kernel ELF section headers lie outside the file", -EINVAL);
 	/* gABI 4.2: with 0xff00 or more sections e_shnum is 0 and section 0's
 	 * sh_size holds the real count. */
 	read_shdr(e + shoff, &sh0);
 	if (shnum == 0)
 		shnum = sh0.size;
 	if (shnum == 0 || shnum > (size - shoff) / shentsize)
-		return fail(why, "kernel ELF section headers lie outside the file", -EINVAL);
+		return elf_fail(why, "kernel ELF section headers lie outside the file", -EINVAL);
+
+	bool have_symtab = false;
 
 	for (uint64_t i = 0; i < shnum; i++) {
 		struct shdr sym, str;
@@ -238,30 +240,33 @@ static int find_symbol(const uint8_t *e, size_t size, const char *name, struct e
 		read_shdr(e + shoff + i * shentsize, &sym);
 		if (sym.type != SHT_SYMTAB)
 			continue;
+		have_symtab = true;
 		if (sym.entsize < SYM_SIZE || !in_bounds(sym.offset, sym.size, size))
-			return fail(why, "kernel ELF .symtab is malformed or outside the file", -EINVAL);
+			return elf_fail(why, "kernel ELF .symtab is malformed or outside the file", -EINVAL);
 		if (sym.link == 0 || sym.link >= shnum)
-			return fail(why, "kernel ELF .symtab has no valid string table", -EINVAL);
+			return elf_fail(why, "kernel ELF .symtab has no valid string table", -EINVAL);
 		read_shdr(e + shoff + (uint64_t)sym.link * shentsize, &str);
 		if (str.type != SHT_STRTAB || !in_bounds(str.offset, str.size, size))
-			return fail(why, "kernel ELF .strtab is malformed or outside the file", -EINVAL);
+			return elf_fail(why, "kernel ELF .strtab is malformed or outside the file", -EINVAL);
 
 		for (uint64_t k = 0; k < sym.size / sym.entsize; k++) {
 			const uint8_t *s = e + sym.offset + k * sym.entsize;
 			unsigned type = s[4] & 0xf;
 
-			if (!name_is(e + str.offset, str.size, rd(s, 4), name))
+			if (!name_is(e + str.offset, str.size, elf_rd(s, 4), name))
 				continue;
-			if (rd(s + 6, 2) == SHN_UNDEF || (type != STT_FUNC && type != STT_NOTYPE))
+			if (elf_rd(s + 6, 2) == SHN_UNDEF || (type != STT_FUNC && type != STT_NOTYPE))
 				continue;
-			img->entry = rd(s + 8, 8);
+			img->entry = elf_rd(s + 8, 8);
 			if (!entry_in_code(img, img->entry))
-				return fail(why, "kernel entry symbol is not inside an executable segment",
+				return elf_fail(why, "kernel entry symbol is not inside an executable segment",
 					    -EINVAL);
 			return 0;
 		}
 	}
-	return fail(why, "kernel ELF has no defined kernel_entry64 symbol in .symtab", -ENOENT);
+	if (!have_symtab)
+		return elf_fail(why, "kernel ELF has no .symtab (was it stripped?)", -ENOENT);
+	return elf_fail(why, "kernel ELF has no defined kernel_entry64 symbol in .symtab", -ENOENT);
 }
 
 int efi_elf_load_plan(const void *elf, size_t size, const char *entry_sym, struct efi_elf_image *img,

@@ -32,7 +32,7 @@ uint32_t efi_info_mem_type(uint32_t efi_type)
 	}
 }
 
-static uint64_t rd(const uint8_t *p, unsigned n)
+static uint64_t info_rd(const uint8_t *p, unsigned n)
 {
 	uint64_t v = 0;
 
@@ -93,11 +93,11 @@ int efi_info_convert_mmap(const void *map, size_t map_size, size_t desc_size, st
 	for (size_t off = 0; off < map_size && map_size - off >= desc_size; off += desc_size) {
 		const uint8_t *d = p + off;
 		struct mem_range r;
-		uint64_t pages = rd(d + 24, 8);
+		uint64_t pages = info_rd(d + 24, 8);
 
 		st->descs++;
-		r.base = rd(d + 8, 8);
-		r.type = efi_info_mem_type((uint32_t)rd(d, 4));
+		r.base = info_rd(d + 8, 8);
+		r.type = efi_info_mem_type((uint32_t)info_rd(d, 4));
 		if (pages == 0 || pages > ((UINT64_MAX - r.base) >> EFI_PAGE_SHIFT) ||
 		    (r.base & ((1u << EFI_PAGE_SHIFT) - 1))) {
 			st->bad++;
@@ -123,7 +123,7 @@ int efi_info_rsdp_len(const uint8_t *p)
 		return -EINVAL;
 	if (p[15] < 2)
 		return 20;
-	if (rd(p + 20, 4) < 36)
+	if (info_rd(p + 20, 4) < 36)
 		return -EINVAL;
 	for (int i = 0; i < 36; i++)
 		sum = (uint8_t)(sum + p[i]);
@@ -131,7 +131,7 @@ int efi_info_rsdp_len(const uint8_t *p)
 }
 
 /* Append s to out at *n, keeping a NUL and never passing cap. */
-static void put(char *out, size_t cap, size_t *n, const char *s)
+static void name_put(char *out, size_t cap, size_t *n, const char *s)
 {
 	while (*s && *n + 1 < cap)
 		out[(*n)++] = *s++;
@@ -148,7 +148,7 @@ static void put_uint(char *out, size_t cap, size_t *n, uint32_t v)
 		buf[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	put(out, cap, n, buf + i);
+	name_put(out, cap, n, buf + i);
 }
 
 void efi_info_loader_name(char *out, size_t cap, const uint16_t *vendor, uint32_t rev)
@@ -159,7 +159,7 @@ void efi_info_loader_name(char *out, size_t cap, const uint16_t *vendor, uint32_
 	if (cap == 0)
 		return;
 	out[0] = '\0';
-	put(out, cap, &n, "Terrapin EFI loader (");
+	name_put(out, cap, &n, "Terrapin EFI loader (");
 	if (vendor && vendor[0]) {
 		char v[25];
 		size_t k = 0;
@@ -167,17 +167,17 @@ void efi_info_loader_name(char *out, size_t cap, const uint16_t *vendor, uint32_
 		for (; k < 24 && vendor[k]; k++)
 			v[k] = (vendor[k] >= 0x20 && vendor[k] <= 0x7e) ? (char)vendor[k] : '?';
 		v[k] = '\0';
-		put(out, cap, &n, v);
-		put(out, cap, &n, ", ");
+		name_put(out, cap, &n, v);
+		name_put(out, cap, &n, ", ");
 	}
 	/* UEFI 2.10 4.2.1: "2.70" is (2 << 16) | 70; 2.3.1 is (2 << 16) | 31 */
-	put(out, cap, &n, "UEFI ");
+	name_put(out, cap, &n, "UEFI ");
 	put_uint(out, cap, &n, rev >> 16);
-	put(out, cap, &n, ".");
+	name_put(out, cap, &n, ".");
 	put_uint(out, cap, &n, minor / 10);
 	if (minor % 10) {
-		put(out, cap, &n, ".");
+		name_put(out, cap, &n, ".");
 		put_uint(out, cap, &n, minor % 10);
 	}
-	put(out, cap, &n, ")");
+	name_put(out, cap, &n, ")");
 }
