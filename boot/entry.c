@@ -21,6 +21,7 @@ void mb2_entry(uint32_t magic, uint32_t info)
 	int r = mb2_parse((const void *)(uintptr_t)info, total < MB2_INFO_MAX ? total : MB2_INFO_MAX,
 			  &boot_info);
 	boot_info.malformed = r < 0 ? 1 : (uint32_t)r;
+	mb2_fix_grub_strings(&boot_info);
 	kernel_main(&boot_info);
 }
 

@@ -246,3 +246,25 @@ int mb2_parse(const void *info, size_t avail, struct boot_info *bi)
 	}
 	return skipped;
 }
+
+void mb2_grub_unquote(char *s)
+{
+	char *d = s;
+
+	for (; *s; s++) {
+		if (*s == '\\' && s[1])
+			*d++ = *++s; /* an escaped character stands for itself */
+		else if (*s != '"')
+			*d++ = *s;   /* unescaped quotes are GRUB's word wrappers */
+	}
+	*d = '\0';
+}
+
+void mb2_fix_grub_strings(struct boot_info *bi)
+{
+	if (strncmp(bi->loader, "GRUB", 4) != 0)
+		return;
+	mb2_grub_unquote(bi->cmdline);
+	for (uint32_t i = 0; i < bi->module_count; i++)
+		mb2_grub_unquote(bi->modules[i].args);
+}

@@ -61,4 +61,14 @@ enum mb2_mmap_type {
  * The basic memory info tag is used only when no memory map entry was found. */
 int mb2_parse(const void *info, size_t avail, struct boot_info *bi);
 
+/* GRUB 2 builds the strings it hands over from the words its script parser
+ * produced: each \ ' " gets a backslash and a word holding a space is wrapped in
+ * double quotes (grub_create_loader_cmdline). Undo that in place, so Terrapin sees
+ * the words exactly as GRUB's parser produced them, joined by single spaces. */
+void mb2_grub_unquote(char *s);
+
+/* Apply mb2_grub_unquote to the command line and every module string when the
+ * loader is GRUB. */
+void mb2_fix_grub_strings(struct boot_info *bi);
+
 #endif

@@ -30,16 +30,21 @@ done
 [ -f "$kernel" ] || { echo "mkiso: kernel '$kernel' not found" >&2; exit 1; }
 case $cmdline in *$'\n'*) echo "mkiso: the command line may not contain newlines" >&2; exit 1 ;; esac
 
-# GRUB's parser would eat quotes, '$' and backslashes: escape them so Terrapin
-# sees the string exactly as given (e.g. cmdline="console=ttyS0 quiet").
-grub_escape() { printf '%s' "$1" | sed 's/[\\"$]/\\&/g'; }
+# GRUB's script parser gives quotes, '$', ';', braces and backslashes a meaning.
+# Hand it each string as one single-quoted word, which it takes literally; GRUB
+# then re-quotes the word for the kernel and Terrapin's Multiboot2 door undoes
+# that (boot/mb2_parse.c), so Terrapin sees the string exactly as given here.
+grub_word() {
+	[ -n "$1" ] || return 0
+	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 mkdir -p "$dir/boot/grub" "$dir/guests"
 cp "$kernel" "$dir/boot/terrapin.elf"
 
-entry="	multiboot2 /boot/terrapin.elf $(grub_escape "$cmdline")"
+entry="	multiboot2 /boot/terrapin.elf $(grub_word "$cmdline")"
 i=0
 for m in "${mods[@]}"; do
 	path=${m%% *}
@@ -50,7 +55,7 @@ for m in "${mods[@]}"; do
 	name="$i-$(basename "$path")"
 	cp "$path" "$dir/guests/$name"
 	# GRUB passes everything after the path as the module's string.
-	entry+=$'\n'"	module2 /guests/$name $(grub_escape "$args")"
+	entry+=$'\n'"	module2 /guests/$name $(grub_word "$args")"
 	i=$((i + 1))
 done
 
@@ -67,4 +72,7 @@ $entry
 CFG
 
 mkdir -p "$(dirname "$out")"
-grub-mkrescue -o "$out" "$dir" >/dev/null 2>"$dir/log" || { cat "$dir/log" >&2; exit 1; }
+# The log goes outside the tree being packed (xorriso checks file sizes).
+log=$(mktemp)
+trap 'rm -rf "$dir" "$log"' EXIT
+grub-mkrescue -o "$out" "$dir" >/dev/null 2>"$log" || { cat "$log" >&2; exit 1; }

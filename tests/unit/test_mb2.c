@@ -791,6 +791,44 @@ TEST(fuzz_mutations)
 	}
 }
 
+TEST(grub_unquote)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "", "" },
+		{ "plain words", "plain words" },
+		/* one GRUB word with spaces and escaped specials */
+		{ "\"loglevel=debug say=\\\"a b\\\" it\\'s C:\\\\x\"",
+		  "loglevel=debug say=\"a b\" it's C:\\x" },
+		{ "name=linux \"cmdline=console=ttyS0 quiet\"", "name=linux cmdline=console=ttyS0 quiet" },
+		{ "trailing\\", "trailing\\" }, /* a lone final backslash is kept */
+		{ "a;b ${y} p|q&r<s>t", "a;b ${y} p|q&r<s>t" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char buf[128];
+		strcpy(buf, cases[i].in);
+		mb2_grub_unquote(buf);
+		CHECK_STR(buf, cases[i].out);
+	}
+}
+
+TEST(grub_strings_only_for_grub)
+{
+	struct boot_info bi;
+	memset(&bi, 0, sizeof(bi));
+	strcpy(bi.loader, "Limine");
+	strcpy(bi.cmdline, "a=\"b c\"");
+	mb2_fix_grub_strings(&bi);
+	CHECK_STR(bi.cmdline, "a=\"b c\"");
+	strcpy(bi.loader, "GRUB 2.06");
+	bi.module_count = 1;
+	strcpy(bi.modules[0].args, "\"x=\\\"y z\\\"\"");
+	mb2_fix_grub_strings(&bi);
+	CHECK_STR(bi.cmdline, "a=b c");
+	CHECK_STR(bi.modules[0].args, "x=\"y z\"");
+}
+
 int main(void)
 {
 	RUN(typical_grub);
@@ -808,5 +846,7 @@ int main(void)
 	RUN(unaligned_info);
 	RUN(fuzz_random_streams);
 	RUN(fuzz_mutations);
+	RUN(grub_unquote);
+	RUN(grub_strings_only_for_grub);
 	return CHECK_DONE();
 }
