@@ -8,5 +8,7 @@ void console_init(uint16_t port, uint32_t baud);
 uint16_t console_port(void);
 /* A byte typed on the console, or -1. */
 int console_getc(void);
+/* From now on write without taking the console lock (fatal error paths). */
+void console_panic_mode(void);
 
 #endif

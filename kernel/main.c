@@ -3,12 +3,16 @@
 
 #include "drivers/acpi.h"
 #include "drivers/io.h"
+#include "drivers/lapic.h"
+#include "drivers/pci.h"
+#include "drivers/tsc.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/log.h"
 #include "kernel/percpu.h"
 #include "kernel/shell.h"
+#include "kernel/smp.h"
 #include "kernel/time.h"
 #include "kernel/trap.h"
 #include "mm/mem.h"
@@ -71,7 +75,11 @@ void kernel_main(const struct boot_info *bi)
 	paging_init();
 	acpi_map_limit = paging_direct_top;
 	acpi_init(bi);
-
+	lapic_init();        /* masks the 8259s; before any sti */
+	tsc_calibrate();     /* HPET, PM timer or PIT (needs acpi) */
+	lapic_timer_init();  /* against the TSC; starts the tick, enables interrupts */
+	smp_init();
+	pci_init();
 
 	pr_info("init done in %llu us\n", (unsigned long long)time_us());
 	shell_run();

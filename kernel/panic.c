@@ -1,11 +1,12 @@
-/* The fault printer and panic(): the last thing Terrapin says, so it avoids
- * locks it might already hold (console output is retried lock-free after a
- * bounded wait via console_write's irqsave lock being per-call). */
+/* The fault printer and panic(): the last thing Terrapin says. It stops the
+ * other CPUs first and then writes to the console without its lock, which a
+ * stopped CPU may hold. */
 #include "kernel/panic.h"
 
 #include <stdarg.h>
 
 #include "drivers/io.h"
+#include "kernel/console.h"
 #include "kernel/log.h"
 #include "kernel/percpu.h"
 #include "kernel/printf.h"
@@ -75,10 +76,16 @@ static int stack_ok(uint64_t p)
 	return p && !(p & 7) && p >= 0x1000 && p < (1ULL << 40);
 }
 
-void backtrace_print(uint64_t rip, uint64_t rbp)
+void backtrace_print(uint64_t rip, uint64_t rbp, uint64_t rsp)
 {
+	uint64_t off;
+
 	cprintf("Backtrace:\n");
 	print_addr("  ", rip);
+	/* Stopped on a function's first instruction: its frame is not set up yet, so
+	 * the caller is found through the return address on top of the stack. */
+	if (rsp && stack_ok(rsp) && ksym_lookup(rip, &off) && off == 0)
+		print_addr("  ", *(const uint64_t *)rsp);
 	for (int depth = 0; depth < 32 && stack_ok(rbp); depth++) {
 		const uint64_t *fp = (const uint64_t *)rbp;
 		uint64_t ret = fp[1];
@@ -104,11 +111,13 @@ void fault_report(struct trap_frame *f)
 
 	irq_disable();
 	if (__atomic_exchange_n(&in_fault, 1, __ATOMIC_SEQ_CST)) {
+		console_panic_mode();
 		cprintf("\n*** nested fault on CPU %u: vector %llu at rip 0x%llx\n", cpu,
 			(unsigned long long)f->vector, (unsigned long long)f->rip);
 		halt_forever();
 	}
 	smp_stop_others();
+	console_panic_mode();
 	cprintf("\n*** FATAL: CPU %u exception %llu (%s), error code 0x%llx\n", cpu,
 		(unsigned long long)f->vector, f->vector < 32 ? exc_names[f->vector] : "?",
 		(unsigned long long)f->error);
@@ -126,7 +135,7 @@ void fault_report(struct trap_frame *f)
 	cprintf("CR0=%016llx CR2=%016llx CR3=%016llx CR4=%016llx\n",
 		(unsigned long long)read_cr0(), (unsigned long long)read_cr2(),
 		(unsigned long long)read_cr3(), (unsigned long long)read_cr4());
-	backtrace_print(f->rip, f->rbp);
+	backtrace_print(f->rip, f->rbp, f->rsp);
 	cprintf("System halted.\n");
 	halt_forever();
 	__builtin_unreachable();
@@ -140,12 +149,13 @@ void panic(const char *fmt, ...)
 
 	irq_disable();
 	smp_stop_others();
+	console_panic_mode();
 	va_start(ap, fmt);
 	kvsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	cprintf("\n*** PANIC on CPU %u: %s\n", this_cpu() ? this_cpu()->index : 0, buf);
 	__asm__ volatile("movq %%rbp, %0" : "=r"(rbp));
-	backtrace_print((uint64_t)__builtin_return_address(0), rbp);
+	backtrace_print((uint64_t)__builtin_return_address(0), rbp, 0);
 	cprintf("System halted.\n");
 	halt_forever();
 	__builtin_unreachable();

@@ -10,8 +10,9 @@ void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)))
 /* Print an exception's vector, error code, registers, CR2/CR3 and a backtrace,
  * stop the other CPUs and halt. */
 void fault_report(struct trap_frame *f) __attribute__((noreturn));
-/* Print a backtrace starting at frame pointer `rbp`. */
-void backtrace_print(uint64_t rip, uint64_t rbp);
+/* Print a backtrace from `rip`, following the frame pointers from `rbp`; `rsp`
+ * (or 0) finds the caller when `rip` is a function's first instruction. */
+void backtrace_print(uint64_t rip, uint64_t rbp, uint64_t rsp);
 /* Name of the function containing `addr` and the offset into it, or NULL. */
 const char *ksym_lookup(uint64_t addr, uint64_t *offset);
 

@@ -149,7 +149,9 @@ void paging_init(void)
 void paging_load(void)
 {
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | (nx ? EFER_NXE : 0));
-	write_cr0(read_cr0() | (1ULL << 16)); /* WP: read-only applies to the hypervisor too */
+	/* WP: read-only applies to the hypervisor too. CD/NW: some firmware and
+	 * emulators (Bochs) hand over with caches disabled. */
+	write_cr0((read_cr0() | (1ULL << 16)) & ~((1ULL << 30) | (1ULL << 29)));
 	write_cr3(virt_to_phys(pml4));
 }
 
