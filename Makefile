@@ -30,7 +30,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/host/%,$(UNIT_SRC))
 DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps run test unit bench clean
-all: $(BUILD)/terrapin.elf $(BUILD)/terrapin.iso $(BUILD)/terrapin.efi
+all: $(BUILD)/terrapin.elf $(BUILD)/terrapin.iso $(BUILD)/terrapin.efi guests
 
 # Install what the build, run and tests need (a no-op when all is present).
 $(DEPS_STAMP): scripts/deps.sh
@@ -68,6 +68,7 @@ $(BUILD)/terrapin.iso: $(BUILD)/terrapin.elf scripts/mkiso.sh
 	scripts/mkiso.sh -o $@ -k $<
 
 -include boot/efi.mk
+include guests/guests.mk
 
 # Host unit tests, with AddressSanitizer and UndefinedBehaviorSanitizer.
 $(BUILD)/host/%: tests/unit/%.c | $(DEPS_STAMP)

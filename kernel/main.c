@@ -9,12 +9,15 @@
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/idle.h"
 #include "kernel/log.h"
 #include "kernel/percpu.h"
 #include "kernel/shell.h"
 #include "kernel/smp.h"
 #include "kernel/time.h"
 #include "kernel/trap.h"
+#include "kernel/virt.h"
+#include "kernel/vm.h"
 #include "mm/mem.h"
 #include "mm/paging.h"
 
@@ -43,6 +46,18 @@ static void console_from_cmdline(const char *line)
 		return;
 	}
 	console_init(con.port, con.baud);
+}
+
+/* Each boot module is a guest; one that cannot be made is reported and the
+ * others still start. */
+static void vms_from_modules(const struct boot_info *bi)
+{
+	for (uint32_t i = 0; i < bi->module_count; i++) {
+		const struct boot_module *m = &bi->modules[i];
+		struct vm *vm = vm_create(m->args, phys_to_virt(m->start), m->end - m->start);
+		if (vm && vm->autostart && vm->state == VM_CREATED)
+			vm_start(vm);
+	}
 }
 
 void kernel_main(const struct boot_info *bi)
@@ -78,8 +93,11 @@ void kernel_main(const struct boot_info *bi)
 	lapic_init();        /* masks the 8259s; before any sti */
 	tsc_calibrate();     /* HPET, PM timer or PIT (needs acpi) */
 	lapic_timer_init();  /* against the TSC; starts the tick, enables interrupts */
+	virt_init(); /* before the APs start: each enables it for itself */
 	smp_init();
 	pci_init();
+	idle_init(bi->cmdline);
+	vms_from_modules(bi);
 
 	pr_info("init done in %llu us\n", (unsigned long long)time_us());
 	shell_run();

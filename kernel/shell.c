@@ -5,7 +5,11 @@
 #include "drivers/io.h"
 #include "kernel/console.h"
 #include "kernel/kstring.h"
+#include "kernel/idle.h"
 #include "kernel/lineedit.h"
+#include "kernel/platform.h"
+#include "kernel/sched.h"
+#include "kernel/vm.h"
 
 extern const struct shell_cmd __shell_cmds_start[], __shell_cmds_end[];
 
@@ -114,17 +118,43 @@ static void out(void *ctx, const char *s, size_t n)
 	console_write(s, n);
 }
 
+static struct vm *attached;
+static struct lineedit le;
+
+void shell_attach(struct vm *vm)
+{
+	attached = vm;
+	cprintf("[attached to %s's console; Ctrl-] returns to the shell]\n", vm->name);
+}
+
+struct vm *shell_attached(void) { return attached; }
+
+/* Ctrl-] as telnet and QEMU use it. */
+#define DETACH_KEY 0x1d
+
 void shell_run(void)
 {
-	static struct lineedit le;
-
 	sort_commands();
 	le_init(&le, "terrapin> ", out, complete, 0);
 	le_start(&le);
 	for (;;) {
 		int c = console_getc();
+		if (c >= 0 && attached) {
+			if (c == DETACH_KEY || !vm_find(attached->name)) {
+				attached = 0;
+				cprintf("\n[back in the Terrapin shell]\n");
+				le_start(&le);
+			} else {
+				char ch = (char)c;
+				platform_console_input(attached, &ch, 1);
+			}
+			continue;
+		}
 		if (c < 0) {
-			cpu_relax();
+			/* This CPU runs vCPUs too, a slice at a time, between keystrokes. */
+			idle_check();
+			if (!sched_run_once())
+				__asm__ volatile("sti; hlt" ::: "memory");
 			continue;
 		}
 		if (le_feed(&le, (char)c)) {

@@ -29,6 +29,12 @@ struct shell_cmd {
 /* Print "usage: NAME ARGS" for the command; returns 1 (for `return shell_usage(..)`). */
 int shell_usage(const char *name);
 
+struct vm;
+/* Send console input to this VM's UART until the user presses Ctrl-]. */
+void shell_attach(struct vm *vm);
+/* The VM the console is attached to, or NULL. */
+struct vm *shell_attached(void);
+
 /* Run the shell on the console forever. */
 void shell_run(void) __attribute__((noreturn));
 

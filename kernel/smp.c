@@ -1,6 +1,8 @@
 /* SMP bring-up (SDM 3A 9.4.4 and 9.4.4.1, the MP initialization protocol), the
  * NMI that stops the other CPUs, cross-CPU function calls and `cpus`. */
 #include "kernel/smp.h"
+#include "kernel/sched.h"
+#include "kernel/virt.h"
 
 #include <stddef.h>
 
@@ -228,9 +230,10 @@ void ap_main(struct percpu *c)
 	uint32_t khz = tsc_measure_khz(AP_TSC_MS);
 	if (khz)
 		c->tsc_khz = khz;
+	if (virt && virt->cpu_enable())
+		pr_err("smp: CPU %u could not enable %s: it runs no vCPUs\n", c->index, virt->name);
 	irq_enable();
-	for (;;)
-		__asm__ volatile("hlt");
+	sched_idle_loop();
 }
 
 static bool wait_for(volatile bool *flag, struct percpu *volatile *slot, uint64_t us)

@@ -1,0 +1,307 @@
+/* The exits every backend produces, handled once: CPUID, MSRs, port I/O, MMIO,
+ * HLT, hypercalls, shutdown. A guest never panics Terrapin: anything that cannot
+ * be handled stops that VM with the reason. */
+#include "kernel/exit.h"
+
+#include "drivers/io.h"
+#include "kernel/cpu.h"
+#include "kernel/errno.h"
+#include "kernel/kstring.h"
+#include "kernel/log.h"
+#include "kernel/printf.h"
+#include "kernel/vcpu.h"
+#include "kernel/virt.h"
+
+#define MSR_TSC 0x10
+#define MSR_APIC_BASE_ 0x1b
+#define MSR_PAT 0x277
+#define MSR_MISC_ENABLE 0x1a0
+#define MSR_MTRRCAP 0xfe
+#define MSR_MTRR_DEF_TYPE 0x2ff
+
+/* ---- CPUID: the host's, filtered to what Terrapin virtualizes ---- */
+
+static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
+{
+	uint32_t max_basic = cpuid(0, 0).eax;
+
+	if (leaf >= 0x40000000 && leaf < 0x40000100) {
+		memset(r, 0, sizeof(*r));
+		if (leaf == 0x40000000) {
+			r->eax = 0x40000001;
+			memcpy(&r->ebx, "Terr", 4); /* "TerrapinHV  " */
+			memcpy(&r->ecx, "apin", 4);
+			memcpy(&r->edx, "HV  ", 4);
+		} else if (leaf == 0x40000001) {
+			r->eax = HC_ABI_VERSION;
+		}
+		return;
+	}
+	if (leaf < 0x80000000 && leaf > max_basic) {
+		memset(r, 0, sizeof(*r));
+		return;
+	}
+	*r = cpuid(leaf, sub);
+	switch (leaf) {
+	case 1:
+		r->ecx &= ~((1u << 5) |  /* VMX */
+			    (1u << 3) |  /* MONITOR/MWAIT */
+			    (1u << 21) | /* x2APIC: not virtualized yet */
+			    (1u << 24)); /* TSC-deadline: later with the vLAPIC */
+		r->ecx |= 1u << 31;      /* running under a hypervisor */
+		r->ebx = (r->ebx & 0x0000ffff) | (v->vm->nvcpus << 16) | (v->id << 24);
+		break;
+	case 6:  /* power management: none */
+	case 0xa: /* performance monitoring: none */
+		memset(r, 0, sizeof(*r));
+		break;
+	case 0xb: case 0x1f:
+		r->edx = v->id;
+		break;
+	case 0x80000001:
+		r->ecx &= ~(1u << 2); /* SVM: no nesting yet */
+		break;
+	case 0x8000000a:
+		memset(r, 0, sizeof(*r));
+		break;
+	}
+}
+
+static bool handle_cpuid(struct vcpu *v, const struct vm_exit *e)
+{
+	struct cpuid_regs r;
+
+	cpuid_policy(v, (uint32_t)v->gpr[RAX], (uint32_t)v->gpr[RCX], &r);
+	v->gpr[RAX] = r.eax;
+	v->gpr[RBX] = r.ebx;
+	v->gpr[RCX] = r.ecx;
+	v->gpr[RDX] = r.edx;
+	(void)e;
+	return false;
+}
+
+/* ---- MSRs: a short allow-list; anything else is #GP in the guest ---- */
+
+static int msr_read(struct vcpu *v, uint32_t index, uint64_t *val)
+{
+	switch (index) {
+	case MSR_EFER: *val = virt->get_efer(v); return 0;
+	case MSR_TSC: *val = rdtsc() - v->vm->start_tsc; return 0;
+	case MSR_APIC_BASE_: *val = 0xfee00000ULL | (1u << 11) | (v->id == 0 ? 1u << 8 : 0); return 0;
+	case MSR_MISC_ENABLE: *val = 1; return 0; /* fast strings */
+	case MSR_MTRRCAP: *val = 0; return 0;
+	case MSR_MTRR_DEF_TYPE: *val = 0xc06; return 0; /* MTRRs enabled, WB */
+	case MSR_PAT: *val = 0x0007040600070406ULL; return 0;
+	case 0x17: case 0x8b: *val = 0; return 0; /* platform id, microcode revision */
+	default: return -EPERM;
+	}
+}
+
+static int msr_write(struct vcpu *v, uint32_t index, uint64_t val)
+{
+	switch (index) {
+	case MSR_EFER: return virt->set_efer(v, val);
+	case MSR_APIC_BASE_: /* relocating the APIC is not supported: keep it */
+	case MSR_MTRR_DEF_TYPE:
+	case MSR_PAT:
+	case 0x8b:
+		return 0;
+	default: return -EPERM;
+	}
+}
+
+/* Returns false when the access faulted (RIP stays on the instruction). */
+static bool handle_msr(struct vcpu *v, const struct vm_exit *e)
+{
+	uint32_t index = e->msr.index;
+	int r;
+
+	if (e->reason == EXIT_MSR_READ) {
+		uint64_t val = 0;
+		r = msr_read(v, index, &val);
+		if (!r) {
+			v->gpr[RAX] = (uint32_t)val;
+			v->gpr[RDX] = val >> 32;
+		}
+	} else {
+		r = msr_write(v, index, (v->gpr[RDX] << 32) | (uint32_t)v->gpr[RAX]);
+	}
+	if (r) {
+		pr_debug("vm %s: %s of MSR 0x%x refused: #GP\n", v->vm->name,
+			 e->reason == EXIT_MSR_READ ? "read" : "write", index);
+		vcpu_inject_exception(v, 13, true, 0);
+		return false;
+	}
+	return true;
+}
+
+/* ---- Port I/O ---- */
+
+static uint32_t io_in(struct vm *vm, uint16_t port, unsigned size)
+{
+	for (unsigned i = 0; i < vm->ndev; i++) {
+		const struct vdev_ops *o = vm->dev[i].ops;
+		if (o->io_read && port >= o->port_base && port - o->port_base < o->port_count)
+			return o->io_read(vm->dev[i].dev, port, size);
+	}
+	return 0xffffffffu; /* nothing there: an empty bus reads all ones */
+}
+
+static void io_out(struct vm *vm, uint16_t port, unsigned size, uint32_t val)
+{
+	for (unsigned i = 0; i < vm->ndev; i++) {
+		const struct vdev_ops *o = vm->dev[i].ops;
+		if (o->io_write && port >= o->port_base && port - o->port_base < o->port_count) {
+			o->io_write(vm->dev[i].dev, port, size, val);
+			return;
+		}
+	}
+}
+
+static bool handle_io(struct vcpu *v, const struct vm_exit *e)
+{
+	struct vm *vm = v->vm;
+	unsigned size = e->io.size;
+	uint32_t mask = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+
+	if (e->io.string) {
+		vm_stop(vm, "string port I/O (INS/OUTS) on port 0x%x is not supported yet", e->io.port);
+		return true;
+	}
+	uint64_t f = spin_lock_irqsave(&vm->lock);
+	if (e->io.in) {
+		uint32_t val = io_in(vm, e->io.port, size) & mask;
+		v->gpr[RAX] = size == 4 ? val : ((v->gpr[RAX] & ~(uint64_t)mask) | val);
+	} else {
+		io_out(vm, e->io.port, size, (uint32_t)v->gpr[RAX] & mask);
+	}
+	spin_unlock_irqrestore(&vm->lock, f);
+	if (vm->exit_requested) {
+		vm->exit_requested = false;
+		vm_exit_status(vm, vm->requested_status);
+		return true;
+	}
+	return false;
+}
+
+/* ---- Hypercalls ---- */
+
+static bool handle_hypercall(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	uint64_t fn = v->gpr[RAX];
+	int64_t ret = -ENOSYS;
+
+	switch (fn) {
+	case HC_VERSION:
+		ret = HC_ABI_VERSION;
+		break;
+	case HC_CONSOLE_WRITE: {
+		static char buf[4096];
+		uint64_t len = v->gpr[RCX];
+		if (len > sizeof(buf)) {
+			ret = -E2BIG;
+			break;
+		}
+		uint64_t f = spin_lock_irqsave(&vm->lock);
+		ret = gmap_read(&vm->gmap, v->gpr[RBX], buf, len);
+		if (!ret && vm->host.console_out)
+			vm->host.console_out(vm, buf, len);
+		spin_unlock_irqrestore(&vm->lock, f);
+		if (!ret)
+			ret = (int64_t)len;
+		break;
+	}
+	case HC_EXIT:
+		vm_exit_status(vm, (int)v->gpr[RBX]);
+		return true;
+	}
+	v->gpr[RAX] = (uint64_t)ret;
+	return false;
+}
+
+/* ---- Stopping with the instruction shown ---- */
+
+static void stop_with_insn(struct vcpu *v, const char *what)
+{
+	struct x86_insn insn;
+	char bytes[3 * X86_INSN_MAX + 1];
+	int n = 0;
+
+	vcpu_decode_insn(v, &insn);
+	for (unsigned i = 0; i < insn.nbytes && i < X86_INSN_MAX; i++)
+		n += ksnprintf(bytes + n, sizeof(bytes) - n, "%s%02x", i ? " " : "", insn.bytes[i]);
+	bytes[n] = 0;
+	vm_stop(v->vm, "%s at rip 0x%llx (bytes: %s)", what, (unsigned long long)virt->get_rip(v),
+		n ? bytes : "unreadable");
+}
+
+static bool handle_mmio(struct vcpu *v, const struct vm_exit *e)
+{
+	const struct gmap_slot *s = gmap_find(&v->vm->gmap, e->mmio.gpa);
+
+	if (!s) {
+		vm_stop(v->vm, "%s unbacked guest-physical address 0x%llx at rip 0x%llx",
+			e->mmio.fetch ? "executed at" : e->mmio.write ? "wrote to" : "read from",
+			(unsigned long long)e->mmio.gpa, (unsigned long long)virt->get_rip(v));
+		return true;
+	}
+	stop_with_insn(v, "MMIO access the emulator cannot handle");
+	return true;
+}
+
+bool exit_handle(struct vcpu *v, const struct vm_exit *e)
+{
+	struct vm *vm = v->vm;
+	bool leave = false;
+
+	switch (e->reason) {
+	case EXIT_CPUID: leave = handle_cpuid(v, e); break;
+	case EXIT_MSR_READ:
+	case EXIT_MSR_WRITE:
+		if (!handle_msr(v, e))
+			return false; /* #GP injected: the instruction did not complete */
+		break;
+	case EXIT_IO: leave = handle_io(v, e); break;
+	case EXIT_HYPERCALL: leave = handle_hypercall(v); break;
+	case EXIT_HLT:
+		v->run_state = VCPU_HALTED;
+		leave = true;
+		break;
+	case EXIT_INTR_WINDOW:
+	case EXIT_NMI:
+	case EXIT_PAUSE:
+		return false;
+	case EXIT_MMIO: return handle_mmio(v, e);
+	case EXIT_EXCEPTION:
+		/* Intercepted only to stop delivery loops: hand it back to the guest. */
+		vcpu_inject_exception(v, e->exc.vector, e->exc.has_error, e->exc.error);
+		return false;
+	case EXIT_SHUTDOWN:
+		vm_stop(vm, "triple fault (shutdown) at rip 0x%llx", (unsigned long long)virt->get_rip(v));
+		return true;
+	case EXIT_VIRT_INSN:
+		stop_with_insn(v, "executed a virtualization instruction (nested virtualization is not enabled)");
+		return true;
+	case EXIT_ENTRY_FAILED:
+		vm_stop(vm, "the CPU refused the guest state (%s exit code 0x%llx)", virt->name,
+			(unsigned long long)e->hw_code);
+		return true;
+	default:
+		vm_stop(vm, "unhandled exit (%s code 0x%llx, info 0x%llx 0x%llx)", virt->name,
+			(unsigned long long)e->hw_code, (unsigned long long)e->hw_info1,
+			(unsigned long long)e->hw_info2);
+		return true;
+	}
+	if (vm->state != VM_RUNNING)
+		return true;
+	/* The handled instruction is done: move past it. */
+	if (vcpu_skip_insn(v, e)) {
+		stop_with_insn(v, "could not decode the exiting instruction");
+		return true;
+	}
+	return leave;
+}
+
+void exit_deliver_events(struct vcpu *v) { (void)v; }
+bool exit_irq_pending(struct vcpu *v) { (void)v; return false; }

@@ -1,0 +1,155 @@
+/* vCPUs: creation, the run loop of a time slice, and guest instruction fetch. */
+#include "kernel/vcpu.h"
+
+#include "drivers/io.h"
+#include "kernel/cpu.h"
+#include "kernel/errno.h"
+#include "kernel/exit.h"
+#include "kernel/guest_walk.h"
+#include "kernel/kstring.h"
+#include "kernel/log.h"
+#include "kernel/percpu.h"
+#include "kernel/virt.h"
+#include "mm/heap.h"
+
+struct vcpu *vcpu_create(struct vm *vm, unsigned id)
+{
+	struct vcpu *v = kzalloc(sizeof(*v));
+
+	if (!v)
+		return 0;
+	v->vm = vm;
+	v->id = id;
+	v->cpu = -1;
+	v->run_state = id == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
+	if (virt->vcpu_create(v)) {
+		kfree(v);
+		return 0;
+	}
+	return v;
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	virt->vcpu_destroy(v);
+	kfree(v);
+}
+
+bool vcpu_wants_cpu(struct vcpu *v)
+{
+	if (v->vm->state != VM_RUNNING)
+		return false;
+	if (v->run_state == VCPU_HALTED && exit_irq_pending(v))
+		v->run_state = VCPU_RUNNABLE;
+	return v->run_state == VCPU_RUNNABLE;
+}
+
+void vcpu_run_slice(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct vm_exit e;
+
+	irq_disable();
+	while (vm->state == VM_RUNNING && v->run_state == VCPU_RUNNABLE) {
+		exit_deliver_events(v);
+		virt->run(v, &e);
+		v->exits++;
+		__atomic_add_fetch(&vm->exits[e.reason], 1, __ATOMIC_RELAXED);
+		if (e.reason == EXIT_INTR) {
+			/* Take the host interrupt (the tick ends the slice). */
+			irq_enable();
+			irq_disable();
+			break;
+		}
+		if (exit_handle(v, &e))
+			break;
+	}
+	irq_enable();
+}
+
+static int read_gpa(void *ctx, uint64_t gpa, void *dst, unsigned len)
+{
+	return gmap_read(&((struct vcpu *)ctx)->vm->gmap, gpa, dst, len);
+}
+
+int vcpu_read_linear(struct vcpu *v, uint64_t la, void *buf, size_t len)
+{
+	struct vcpu_state s;
+	uint8_t *out = buf;
+
+	virt->get_state(v, &s);
+	struct guest_paging p = { s.cr0, s.cr3, s.cr4, s.efer };
+	while (len) {
+		uint64_t gpa;
+		uint32_t err;
+		size_t chunk = 4096 - (la & 4095);
+		if (chunk > len)
+			chunk = len;
+		if (guest_walk(&p, la, false, false, read_gpa, v, &gpa, &err) ||
+		    gmap_read(&v->vm->gmap, gpa, out, chunk))
+			return -EFAULT;
+		out += chunk;
+		la += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+int vcpu_decode_insn(struct vcpu *v, struct x86_insn *insn)
+{
+	struct vcpu_state s;
+	uint8_t bytes[X86_INSN_MAX];
+	size_t got = 0;
+
+	virt->get_state(v, &s);
+	uint64_t la = s.seg[SEG_CS].base + s.rip;
+	if (!(s.efer & (1ULL << 10)) || !(s.seg[SEG_CS].attr & SEG_L))
+		la = (uint32_t)la;
+	/* Fetch up to 15 bytes, stopping early at a page that is not there (the
+	 * instruction may still end before it). */
+	while (got < sizeof(bytes)) {
+		size_t chunk = 4096 - ((la + got) & 4095);
+		if (chunk > sizeof(bytes) - got)
+			chunk = sizeof(bytes) - got;
+		if (vcpu_read_linear(v, la + got, bytes + got, chunk))
+			break;
+		got += chunk;
+	}
+	memset(insn, 0, sizeof(*insn));
+	if (!got)
+		return -EFAULT;
+	enum x86_mode mode = x86_mode_of(s.cr0 & CR0_PE, s.rflags & (1ULL << 17),
+					 s.efer & (1ULL << 10), s.seg[SEG_CS].attr & SEG_L,
+					 s.seg[SEG_CS].attr & SEG_DB);
+	int r = x86_decode(bytes, got, mode, cpu.vendor == CPU_AMD ? X86_DECODE_AMD : 0, insn);
+	if (r == -EAGAIN)
+		return -EFAULT;
+	return r;
+}
+
+int vcpu_skip_insn(struct vcpu *v, const struct vm_exit *e)
+{
+	unsigned len = e->insn_len;
+
+	if (!len) {
+		struct x86_insn insn;
+		int r = vcpu_decode_insn(v, &insn);
+		if (r)
+			return r;
+		len = insn.len;
+	}
+	uint64_t rip = virt->get_rip(v) + len;
+	struct vcpu_state s;
+	virt->get_state(v, &s);
+	if (!(s.efer & (1ULL << 10)) || !(s.seg[SEG_CS].attr & SEG_L))
+		rip = (uint32_t)rip;
+	virt->set_rip(v, rip);
+	return 0;
+}
+
+void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
+{
+	struct vm_event ev = { true, EVENT_EXCEPTION, vector, has_error, error };
+
+	virt->inject(v, &ev);
+}

@@ -1,0 +1,31 @@
+/* Running a vCPU: time slices, instruction fetch and the exit loop. */
+#ifndef KERNEL_VCPU_H
+#define KERNEL_VCPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/vm.h"
+#include "kernel/x86_decode.h"
+
+struct vcpu *vcpu_create(struct vm *vm, unsigned id);
+void vcpu_destroy(struct vcpu *v);
+/* Runnable, or halted with an interrupt to take. */
+bool vcpu_wants_cpu(struct vcpu *v);
+/* Run until the host tick, a halt or the VM leaving the running state. */
+void vcpu_run_slice(struct vcpu *v);
+
+/* Decode the instruction at the guest's RIP: 0, or -EFAULT when it cannot be
+ * fetched, -EINVAL when it is not a valid instruction (insn->bytes then holds
+ * what was fetched). */
+int vcpu_decode_insn(struct vcpu *v, struct x86_insn *insn);
+/* Advance RIP past the instruction that exited (length from the hardware when
+ * given, else decoded). 0 or the decode error. */
+int vcpu_skip_insn(struct vcpu *v, const struct vm_exit *e);
+/* Inject an exception (#GP, #UD...) into the guest. */
+void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+/* Copy guest-linear memory (through the guest's page tables) into buf. */
+int vcpu_read_linear(struct vcpu *v, uint64_t la, void *buf, size_t len);
+
+#endif

@@ -1,0 +1,44 @@
+/* Choosing the virtualization backend at run time. */
+#include "kernel/virt.h"
+
+#include "kernel/cpu.h"
+#include "kernel/errno.h"
+#include "kernel/log.h"
+
+const struct virt_ops *virt;
+
+static const char *const exit_names[] = {
+#define X(n, s) s,
+	VM_EXIT_REASONS(X)
+#undef X
+};
+
+const char *vm_exit_name(enum vm_exit_reason r)
+{
+	return (unsigned)r < EXIT_REASONS ? exit_names[r] : "?";
+}
+
+int virt_init(void)
+{
+	if (cpu.svm && !cpu.svm_locked_off && cpu.npt) {
+		virt = &svm_ops;
+	} else {
+		if (cpu.svm && cpu.svm_locked_off)
+			pr_warn("virt: AMD-V is disabled by the firmware (VM_CR.SVMDIS): enable SVM in its setup\n");
+		else if (cpu.svm)
+			pr_warn("virt: AMD-V without nested paging is not supported\n");
+		else if (cpu.vmx)
+			pr_warn("virt: Intel VT-x is not supported yet; guests cannot run\n");
+		else
+			pr_warn("virt: this CPU has no hardware virtualization; guests cannot run\n");
+		return -ENODEV;
+	}
+	int r = virt->cpu_enable();
+	if (r) {
+		pr_err("virt: enabling %s failed (%d)\n", virt->name, r);
+		virt = 0;
+		return r;
+	}
+	pr_info("virt: %s with %s\n", virt->name, virt->tdp->name);
+	return 0;
+}

@@ -1,0 +1,57 @@
+/* The one table through which the core reaches the vendor backend (SVM or VMX),
+ * chosen at run time by CPUID. */
+#ifndef KERNEL_VIRT_H
+#define KERNEL_VIRT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/vcpu_state.h"
+#include "kernel/vm_exit.h"
+#include "mm/tdp.h"
+
+struct vcpu;
+
+/* An event to inject (SDM/APM event-injection fields, vendor-neutral). */
+enum event_type { EVENT_EXTINT = 0, EVENT_NMI = 2, EVENT_EXCEPTION = 3, EVENT_SOFTINT = 4 };
+struct vm_event {
+	bool valid;
+	uint8_t type; /* enum event_type */
+	uint8_t vector;
+	bool has_error;
+	uint32_t error;
+};
+
+struct virt_ops {
+	const char *name;
+	const struct tdp_format *tdp;
+	/* Enable the extension on the calling physical CPU. */
+	int (*cpu_enable)(void);
+	int (*vcpu_create)(struct vcpu *v);
+	void (*vcpu_destroy)(struct vcpu *v);
+	/* Set or read the architectural state (the GPRs live in the vcpu itself). */
+	void (*set_state)(struct vcpu *v, const struct vcpu_state *s);
+	void (*get_state)(struct vcpu *v, struct vcpu_state *s);
+	/* Enter the guest and return at the next exit. Interrupts are off on entry
+	 * and return; a host interrupt ends the run as EXIT_INTR. */
+	void (*run)(struct vcpu *v, struct vm_exit *e);
+	/* Queue an event for the next entry; returns false if one is pending. */
+	bool (*inject)(struct vcpu *v, const struct vm_event *ev);
+	/* Can an external interrupt be injected now (IF=1, no shadow, no pending
+	 * event)? If not, arm an interrupt-window exit. */
+	bool (*irq_window)(struct vcpu *v, bool arm);
+	uint64_t (*get_rip)(struct vcpu *v);
+	void (*set_rip)(struct vcpu *v, uint64_t rip);
+	void (*flush_tlb)(struct vcpu *v);
+	/* The guest's EFER as it sees it, and writes to it (validated by the core). */
+	uint64_t (*get_efer)(struct vcpu *v);
+	int (*set_efer)(struct vcpu *v, uint64_t efer);
+};
+
+extern const struct virt_ops *virt;
+extern const struct virt_ops svm_ops;
+
+/* Pick the backend for this CPU; logs why when there is none. */
+int virt_init(void);
+
+#endif
