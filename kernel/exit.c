@@ -8,12 +8,13 @@
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
 #include "kernel/log.h"
+#include "kernel/mmio.h"
+#include "kernel/platform.h"
 #include "kernel/printf.h"
 #include "kernel/vcpu.h"
 #include "kernel/virt.h"
 
 #define MSR_TSC 0x10
-#define MSR_APIC_BASE_ 0x1b
 #define MSR_PAT 0x277
 #define MSR_MISC_ENABLE 0x1a0
 #define MSR_MTRRCAP 0xfe
@@ -84,10 +85,13 @@ static bool handle_cpuid(struct vcpu *v, const struct vm_exit *e)
 
 static int msr_read(struct vcpu *v, uint32_t index, uint64_t *val)
 {
+	int r = platform_lapic_msr(v, index, val, false);
+
+	if (r != -ENOENT)
+		return r;
 	switch (index) {
 	case MSR_EFER: *val = virt->get_efer(v); return 0;
 	case MSR_TSC: *val = rdtsc() - v->vm->start_tsc; return 0;
-	case MSR_APIC_BASE_: *val = 0xfee00000ULL | (1u << 11) | (v->id == 0 ? 1u << 8 : 0); return 0;
 	case MSR_MISC_ENABLE: *val = 1; return 0; /* fast strings */
 	case MSR_MTRRCAP: *val = 0; return 0;
 	case MSR_MTRR_DEF_TYPE: *val = 0xc06; return 0; /* MTRRs enabled, WB */
@@ -99,9 +103,12 @@ static int msr_read(struct vcpu *v, uint32_t index, uint64_t *val)
 
 static int msr_write(struct vcpu *v, uint32_t index, uint64_t val)
 {
+	int r = platform_lapic_msr(v, index, &val, true);
+
+	if (r != -ENOENT)
+		return r;
 	switch (index) {
 	case MSR_EFER: return virt->set_efer(v, val);
-	case MSR_APIC_BASE_: /* relocating the APIC is not supported: keep it */
 	case MSR_MTRR_DEF_TYPE:
 	case MSR_PAT:
 	case 0x8b:
@@ -238,15 +245,21 @@ static void stop_with_insn(struct vcpu *v, const char *what)
 
 static bool handle_mmio(struct vcpu *v, const struct vm_exit *e)
 {
-	const struct gmap_slot *s = gmap_find(&v->vm->gmap, e->mmio.gpa);
+	struct x86_insn insn;
+	int r = mmio_handle(v, e, &insn);
 
-	if (!s) {
+	if (!r)
+		return v->vm->state != VM_RUNNING;
+	if (r == -ENOENT || r == -EPERM) {
 		vm_stop(v->vm, "%s unbacked guest-physical address 0x%llx at rip 0x%llx",
 			e->mmio.fetch ? "executed at" : e->mmio.write ? "wrote to" : "read from",
 			(unsigned long long)e->mmio.gpa, (unsigned long long)virt->get_rip(v));
 		return true;
 	}
-	stop_with_insn(v, "MMIO access the emulator cannot handle");
+	char what[96];
+	ksnprintf(what, sizeof(what), "MMIO access to 0x%llx the emulator cannot handle (%d)",
+		  (unsigned long long)e->mmio.gpa, r);
+	stop_with_insn(v, what);
 	return true;
 }
 
@@ -303,5 +316,3 @@ bool exit_handle(struct vcpu *v, const struct vm_exit *e)
 	return leave;
 }
 
-void exit_deliver_events(struct vcpu *v) { (void)v; }
-bool exit_irq_pending(struct vcpu *v) { (void)v; return false; }

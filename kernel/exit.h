@@ -9,9 +9,6 @@
 /* Handle one exit. Returns true when the vCPU should leave the CPU (it halted,
  * or its VM stopped). */
 bool exit_handle(struct vcpu *v, const struct vm_exit *e);
-/* Interrupt delivery before an entry, and whether a halted vCPU has one. */
-void exit_deliver_events(struct vcpu *v);
-bool exit_irq_pending(struct vcpu *v);
 
 /* Hypercall ABI (VMMCALL; VMCALL on VT-x): function in RAX, arguments in RBX,
  * RCX, RDX; result in RAX (negative errno on failure). */

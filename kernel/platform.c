@@ -7,14 +7,25 @@
 #include "kernel/loader.h"
 #include "kernel/log.h"
 #include "kernel/shell.h"
+#include "drivers/lapic.h"
+#include "kernel/percpu.h"
+#include "kernel/time.h"
+#include "kernel/trap.h"
+#include "kernel/vcpu.h"
 #include "kernel/vdev/debugexit.h"
+#include "kernel/vdev/irq.h"
 #include "kernel/vdev/uart.h"
+#include "kernel/virt.h"
 #include "kernel/vm.h"
 #include "mm/heap.h"
 
 #define CONSOLE_LINE 160
 
 struct vm_platform {
+	struct virq irq;
+	struct vlapic lapic[VM_MAX_VCPUS];
+	struct mmio_ops mmio[VM_MAX_DEVICES]; /* gmap adapters for MMIO devices */
+	uint64_t last_tick_ns;
 	struct vuart uart;
 	struct vdebugexit debugexit;
 	char line[CONSOLE_LINE]; /* guest output not yet ended by a newline */
@@ -61,8 +72,22 @@ static uint64_t host_ram_size(void *opaque) { return ((struct vm *)opaque)->mem_
 static uint32_t host_vcpu_count(void *opaque) { return ((struct vm *)opaque)->nvcpus; }
 static void host_set_irq(void *opaque, unsigned gsi, bool level)
 {
-	(void)opaque, (void)gsi, (void)level; /* interrupt controllers: next step */
+	virq_set_irq(&((struct vm *)opaque)->platform->irq, gsi, level);
 }
+
+/* Called with the VM lock held: mark nothing, just make sure the vCPU looks at
+ * its local APIC soon. A running one is interrupted by an IPI (its next entry
+ * delivers); a halted one is found by its CPU's next scheduling pass. */
+static void host_kick(void *opaque, unsigned vcpu_id)
+{
+	struct vm *vm = opaque;
+	struct vcpu *v = vcpu_id < VM_MAX_VCPUS ? vm->vcpu[vcpu_id] : 0;
+
+	if (v && v->running && v->cpu >= 0 && (uint32_t)v->cpu != this_cpu()->index)
+		lapic_send_ipi(percpu[v->cpu].apic_id, VEC_KICK);
+}
+
+static uint64_t host_guest_tsc(void *opaque) { return rdtsc() - ((struct vm *)opaque)->start_tsc; }
 
 static int host_ram_read(void *opaque, uint64_t gpa, void *dst, size_t len)
 {
@@ -74,11 +99,26 @@ static int host_ram_write(void *opaque, uint64_t gpa, const void *src, size_t le
 	return gmap_write(&((struct vm *)opaque)->gmap, gpa, src, len);
 }
 
-static void add_device(struct vm *vm, const struct vdev_ops *ops, void *dev)
+/* A device's ports are found through vm->dev[]; its MMIO range becomes a slot of
+ * the guest-physical map, which leaves it unmapped in the TDP so accesses exit. */
+static int add_device(struct vm *vm, const struct vdev_ops *ops, void *dev)
 {
+	struct vm_platform *p = vm->platform;
+
+	if (vm->ndev == VM_MAX_DEVICES)
+		return -ENOSPC;
+	if (ops->mmio_size) {
+		p->mmio[vm->ndev] = (struct mmio_ops){ ops->mmio_read, ops->mmio_write };
+		struct gmap_slot s = { .gpa = ops->mmio_base, .size = ops->mmio_size, .kind = GMAP_MMIO,
+				       .ops = &p->mmio[vm->ndev], .dev = dev };
+		int r = gmap_add(&vm->gmap, &s);
+		if (r)
+			return r;
+	}
 	vm->dev[vm->ndev].ops = ops;
 	vm->dev[vm->ndev].dev = dev;
 	vm->ndev++;
+	return 0;
 }
 
 int platform_create(struct vm *vm)
@@ -100,11 +140,128 @@ int platform_create(struct vm *vm)
 		.ram_write = host_ram_write,
 	};
 	vm->ndev = 0;
+	const struct virq_host ih = { vm, host_kick, host_now_ns, host_guest_tsc,
+				      (uint64_t)tsc_khz * 1000 };
+	virq_init(&p->irq, &ih);
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		int r = virq_add_vcpu(&p->irq, i, &p->lapic[i]);
+		if (r)
+			return r;
+	}
 	vdev_uart_init(&p->uart, &vm->host);
-	add_device(vm, &vdev_uart_ops, &p->uart);
 	vdev_debugexit_init(&p->debugexit, &vm->host);
-	add_device(vm, &vdev_debugexit_ops, &p->debugexit);
-	return 0;
+	int r = add_device(vm, &vpic_master_ops, &p->irq.pic);
+	if (!r)
+		r = add_device(vm, &vpic_slave_ops, &p->irq.pic);
+	if (!r)
+		r = add_device(vm, &vpic_elcr_ops, &p->irq.pic);
+	if (!r)
+		r = add_device(vm, &vioapic_vdev_ops, &p->irq.ioapic);
+	if (!r)
+		r = add_device(vm, &vdev_uart_ops, &p->uart);
+	if (!r)
+		r = add_device(vm, &vdev_debugexit_ops, &p->debugexit);
+	return r;
+}
+
+/* ---- interrupts and timers, for the vCPU run loop ---- */
+
+/* Device timers and the local APIC timers, at most every 100 us of guest time.
+ * Called with the VM lock held. */
+static void tick_locked(struct vm *vm)
+{
+	struct vm_platform *p = vm->platform;
+	uint64_t now = vm_now_ns(vm);
+
+	if (now - p->last_tick_ns < 100000)
+		return;
+	p->last_tick_ns = now;
+	for (unsigned i = 0; i < vm->ndev; i++)
+		if (vm->dev[i].ops->tick)
+			vm->dev[i].ops->tick(vm->dev[i].dev);
+	virq_tick(&p->irq, now);
+}
+
+/* INIT and startup IPIs: an application processor waits for its SIPI. */
+static void handle_init_sipi(struct vcpu *v, struct vlapic *l)
+{
+	if (vlapic_take_init(l) && v->id != 0)
+		v->run_state = VCPU_WAIT_SIPI;
+	if (v->run_state == VCPU_WAIT_SIPI) {
+		int vec = vlapic_take_sipi(l);
+		if (vec >= 0) {
+			virt->sipi(v, (uint8_t)vec);
+			v->run_state = VCPU_RUNNABLE;
+		}
+	}
+}
+
+void platform_deliver_events(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct vlapic *l = &vm->platform->lapic[v->id];
+	uint64_t f = spin_lock_irqsave(&vm->lock);
+
+	tick_locked(vm);
+	handle_init_sipi(v, l);
+	if (vlapic_take_nmi(l)) {
+		struct vm_event nmi = { true, EVENT_NMI, 2, false, 0 };
+		virt->inject(v, &nmi);
+	}
+	int vec = vlapic_pending_vector(l);
+	if (vec < 0) {
+		virt->irq_window(v, false);
+	} else if (virt->irq_window(v, true)) {
+		int real = vlapic_accept(l, vec);
+		if (real >= 0) {
+			struct vm_event ev = { true, EVENT_EXTINT, (uint8_t)real, false, 0 };
+			virt->inject(v, &ev);
+		}
+	}
+	spin_unlock_irqrestore(&vm->lock, f);
+}
+
+void platform_wake_check(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct vlapic *l = &vm->platform->lapic[v->id];
+	uint64_t f = spin_lock_irqsave(&vm->lock);
+
+	tick_locked(vm);
+	handle_init_sipi(v, l);
+	/* HLT ends on an interrupt the guest can take (IF=1), an NMI or an INIT. */
+	if (v->run_state == VCPU_HALTED &&
+	    (l->nmi_pending || l->init_pending ||
+	     (vlapic_pending_vector(l) >= 0 && virt->irq_window(v, false))))
+		v->run_state = VCPU_RUNNABLE;
+	spin_unlock_irqrestore(&vm->lock, f);
+}
+
+bool platform_lapic_claims(struct vcpu *v, uint64_t gpa)
+{
+	return vlapic_mmio_claims(&v->vm->platform->lapic[v->id], gpa);
+}
+
+uint64_t platform_lapic_read(struct vcpu *v, uint64_t gpa, unsigned size)
+{
+	struct vlapic *l = &v->vm->platform->lapic[v->id];
+	return vlapic_mmio_read(l, gpa - vlapic_base(l), size);
+}
+
+void platform_lapic_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val)
+{
+	struct vlapic *l = &v->vm->platform->lapic[v->id];
+	vlapic_mmio_write(l, gpa - vlapic_base(l), size, val);
+}
+
+int platform_lapic_msr(struct vcpu *v, uint32_t msr, uint64_t *val, bool write)
+{
+	struct vm *vm = v->vm;
+	struct vlapic *l = &vm->platform->lapic[v->id];
+	uint64_t f = spin_lock_irqsave(&vm->lock);
+	int r = write ? vlapic_msr_write(l, msr, *val) : vlapic_msr_read(l, msr, val);
+	spin_unlock_irqrestore(&vm->lock, f);
+	return r;
 }
 
 void platform_flush(struct vm *vm)

@@ -23,6 +23,7 @@ void irq_register(uint8_t vector, irq_handler_t fn);
 /* Vectors Terrapin uses. */
 #define VEC_LAPIC_TIMER 0x40
 #define VEC_IPI_CALL 0x41
+#define VEC_KICK 0x42 /* make a CPU leave its guest: the next entry delivers */
 #define VEC_SPURIOUS 0xff
 
 #endif

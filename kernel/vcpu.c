@@ -9,6 +9,7 @@
 #include "kernel/kstring.h"
 #include "kernel/log.h"
 #include "kernel/percpu.h"
+#include "kernel/platform.h"
 #include "kernel/virt.h"
 #include "mm/heap.h"
 
@@ -39,8 +40,8 @@ bool vcpu_wants_cpu(struct vcpu *v)
 {
 	if (v->vm->state != VM_RUNNING)
 		return false;
-	if (v->run_state == VCPU_HALTED && exit_irq_pending(v))
-		v->run_state = VCPU_RUNNABLE;
+	if (v->run_state == VCPU_HALTED || v->run_state == VCPU_WAIT_SIPI)
+		platform_wake_check(v);
 	return v->run_state == VCPU_RUNNABLE;
 }
 
@@ -51,7 +52,7 @@ void vcpu_run_slice(struct vcpu *v)
 
 	irq_disable();
 	while (vm->state == VM_RUNNING && v->run_state == VCPU_RUNNABLE) {
-		exit_deliver_events(v);
+		platform_deliver_events(v);
 		virt->run(v, &e);
 		v->exits++;
 		__atomic_add_fetch(&vm->exits[e.reason], 1, __ATOMIC_RELAXED);
@@ -72,10 +73,12 @@ static int read_gpa(void *ctx, uint64_t gpa, void *dst, unsigned len)
 	return gmap_read(&((struct vcpu *)ctx)->vm->gmap, gpa, dst, len);
 }
 
-int vcpu_read_linear(struct vcpu *v, uint64_t la, void *buf, size_t len)
+/* Copy between guest-linear memory and buf, page by page through the guest's
+ * own page tables and then its guest-physical map. */
+static int copy_linear(struct vcpu *v, uint64_t la, void *buf, size_t len, bool write)
 {
 	struct vcpu_state s;
-	uint8_t *out = buf;
+	uint8_t *p8 = buf;
 
 	virt->get_state(v, &s);
 	struct guest_paging p = { s.cr0, s.cr3, s.cr4, s.efer };
@@ -85,14 +88,27 @@ int vcpu_read_linear(struct vcpu *v, uint64_t la, void *buf, size_t len)
 		size_t chunk = 4096 - (la & 4095);
 		if (chunk > len)
 			chunk = len;
-		if (guest_walk(&p, la, false, false, read_gpa, v, &gpa, &err) ||
-		    gmap_read(&v->vm->gmap, gpa, out, chunk))
+		if (guest_walk(&p, la, write, false, read_gpa, v, &gpa, &err))
 			return -EFAULT;
-		out += chunk;
+		int r = write ? gmap_write(&v->vm->gmap, gpa, p8, chunk)
+			      : gmap_read(&v->vm->gmap, gpa, p8, chunk);
+		if (r)
+			return -EFAULT;
+		p8 += chunk;
 		la += chunk;
 		len -= chunk;
 	}
 	return 0;
+}
+
+int vcpu_read_linear(struct vcpu *v, uint64_t la, void *buf, size_t len)
+{
+	return copy_linear(v, la, buf, len, false);
+}
+
+int vcpu_write_linear(struct vcpu *v, uint64_t la, const void *buf, size_t len)
+{
+	return copy_linear(v, la, (void *)buf, len, true);
 }
 
 int vcpu_decode_insn(struct vcpu *v, struct x86_insn *insn)

@@ -27,5 +27,6 @@ int vcpu_skip_insn(struct vcpu *v, const struct vm_exit *e);
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 /* Copy guest-linear memory (through the guest's page tables) into buf. */
 int vcpu_read_linear(struct vcpu *v, uint64_t la, void *buf, size_t len);
+int vcpu_write_linear(struct vcpu *v, uint64_t la, const void *buf, size_t len);
 
 #endif

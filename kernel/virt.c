@@ -4,6 +4,8 @@
 #include "kernel/cpu.h"
 #include "kernel/errno.h"
 #include "kernel/log.h"
+#include "kernel/trap.h"
+#include "drivers/lapic.h"
 
 const struct virt_ops *virt;
 
@@ -18,8 +20,16 @@ const char *vm_exit_name(enum vm_exit_reason r)
 	return (unsigned)r < EXIT_REASONS ? exit_names[r] : "?";
 }
 
+/* A kick only has to make the CPU leave its guest; the next entry delivers. */
+static void kick_irq(struct trap_frame *f)
+{
+	(void)f;
+	lapic_eoi();
+}
+
 int virt_init(void)
 {
+	irq_register(VEC_KICK, kick_irq);
 	if (cpu.svm && !cpu.svm_locked_off && cpu.npt) {
 		virt = &svm_ops;
 	} else {

@@ -42,6 +42,9 @@ struct virt_ops {
 	bool (*irq_window)(struct vcpu *v, bool arm);
 	uint64_t (*get_rip)(struct vcpu *v);
 	void (*set_rip)(struct vcpu *v, uint64_t rip);
+	void (*set_rflags)(struct vcpu *v, uint64_t rflags);
+	/* Put an application processor into real mode at vector << 12 (SIPI). */
+	void (*sipi)(struct vcpu *v, uint8_t vector);
 	void (*flush_tlb)(struct vcpu *v);
 	/* The guest's EFER as it sees it, and writes to it (validated by the core). */
 	uint64_t (*get_efer)(struct vcpu *v);

@@ -275,7 +275,7 @@ struct vm *vm_create(const char *args, const uint8_t *image, size_t len)
 	ksnprintf(vm->args, sizeof(vm->args), "%s", args);
 	vm->state = VM_CREATED;
 	int r = guest_args_parse(args, &ga, err, sizeof(err));
-	if (!r && vm_find(ga.name)) {
+	if (!r && ga.name[0] && vm_find(ga.name)) {
 		ksnprintf(err, sizeof(err), "name=%s is already taken", ga.name);
 		r = -EEXIST;
 	}
@@ -286,7 +286,10 @@ struct vm *vm_create(const char *args, const uint8_t *image, size_t len)
 		pr_err("vm %s: %s\n", vm->name, vm->reason);
 		return vm;
 	}
-	ksnprintf(vm->name, sizeof(vm->name), "%s", ga.name);
+	if (ga.name[0])
+		ksnprintf(vm->name, sizeof(vm->name), "%s", ga.name);
+	else
+		ksnprintf(vm->name, sizeof(vm->name), "vm%u", vm->id);
 	vm->mem_size = ga.mem;
 	vm->nvcpus = ga.cpus;
 	vm->autostart = ga.autostart;

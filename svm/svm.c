@@ -336,6 +336,33 @@ static void svm_set_rip(struct vcpu *v, uint64_t rip)
 	sv(v)->vmcb->save.rip = rip;
 	sv(v)->vmcb->ctl.int_state &= ~1ULL; /* moving past an instruction ends its shadow */
 }
+static void svm_set_rflags(struct vcpu *v, uint64_t rflags)
+{
+	sv(v)->vmcb->save.rflags = rflags | RFLAGS_FIXED;
+}
+
+/* SDM 3A 9.1.1 / APM 2 14.1.5: the state after INIT, with CS at the SIPI page. */
+static void svm_sipi(struct vcpu *v, uint8_t vector)
+{
+	struct vcpu_state s;
+
+	memset(&s, 0, sizeof(s));
+	for (int i = 0; i < NSEGS; i++) {
+		s.seg[i].limit = 0xffff;
+		s.seg[i].attr = SEG_DATA16;
+	}
+	s.seg[SEG_CS].sel = (uint16_t)(vector << 8);
+	s.seg[SEG_CS].base = (uint64_t)vector << 12;
+	s.seg[SEG_CS].attr = SEG_CODE16;
+	s.seg[SEG_TR].attr = SEG_TYPE(0x3) | SEG_P; /* busy 16-bit TSS */
+	s.seg[SEG_LDTR].attr = SEG_LDT;
+	s.gdtr.limit = s.idtr.limit = 0xffff;
+	s.rflags = RFLAGS_FIXED;
+	s.cr0 = CR0_ET | (1ULL << 30) | (1ULL << 29); /* CD, NW set as after INIT */
+	s.gpr[RDX] = 0x600; /* a family-6 processor signature */
+	svm_set_state(v, &s);
+}
+
 static void svm_flush_tlb(struct vcpu *v) { sv(v)->vmcb->ctl.tlb_control = 1; }
 static uint64_t svm_get_efer(struct vcpu *v) { return sv(v)->guest_efer; }
 
@@ -368,6 +395,8 @@ const struct virt_ops svm_ops = {
 	.irq_window = svm_irq_window,
 	.get_rip = svm_get_rip,
 	.set_rip = svm_set_rip,
+	.set_rflags = svm_set_rflags,
+	.sipi = svm_sipi,
 	.flush_tlb = svm_flush_tlb,
 	.get_efer = svm_get_efer,
 	.set_efer = svm_set_efer,

@@ -229,11 +229,11 @@ static void build_aout(struct img *im)
 static void build_aout_high(struct img *im)
 {
 	build_aout(im);
-	p32(im->b + AOUT_HDR + 12, 0xfffff040);
-	p32(im->b + AOUT_HDR + 16, 0xfffff000);
+	p32(im->b + AOUT_HDR + 12, 0xffffff40);
+	p32(im->b + AOUT_HDR + 16, 0xffffff00);
 	p32(im->b + AOUT_HDR + 20, 0);
 	p32(im->b + AOUT_HDR + 24, 0);
-	p32(im->b + AOUT_HDR + 28, 0xfffff060);
+	p32(im->b + AOUT_HDR + 28, 0xffffff60);
 }
 
 /* A file too short for an ELF header, with the Multiboot header inside it. */
@@ -759,6 +759,10 @@ static const struct bad_image bad_images[] = {
 	 "segment 0 at 0x100000-0x1000001 is not in guest RAM (16 MiB)", 0},
 	{"a.out wraps 4 GiB", build_aout, AOUT_HDR + 16, 4, 0xffffff00, "", -EINVAL,
 	 "multiboot header_addr 0x100040 is below load_addr 0xffffff00", 0},
+	{"a.out past 4 GiB", build_aout_high, AOUT_HDR + 24, 4, 0, "", -ERANGE,
+	 "segment 0 at 0xffffff00 (0x900 bytes) does not end below 4 GiB", 0},
+	{"a.out bss past 4 GiB", build_aout_high, AOUT_HDR + 24, 4, 0xffffffff, "", -EINVAL,
+	 "multiboot bss_end_addr 0xffffffff is below the loaded end 0x100000800", 0},
 	{"a.out fields cut off", build_aout, AOUT_HDR + 20, 0, 0, "", -EINVAL,
 	 "multiboot header at offset 0x40: the address fields run past the first 8192 bytes or "
 	 "the file",
