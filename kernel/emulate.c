@@ -163,7 +163,7 @@ static bool emu_seg_ok(const struct emu *e, enum x86_seg seg, uint64_t off, unsi
 	if (s->flags & X86_SEGF_EXPDOWN) {
 		uint64_t top = (s->flags & X86_SEGF_BIG) ? 0xffffffffull : 0xffffull;
 
-		return off > s->limit && last <= top;
+		return last <= top;
 	}
 	return last <= s->limit;
 }

@@ -5,6 +5,7 @@
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
 #include "kernel/loader.h"
+#include "kernel/printf.h"
 #include "kernel/log.h"
 #include "kernel/shell.h"
 #include "drivers/lapic.h"
@@ -12,8 +13,15 @@
 #include "kernel/time.h"
 #include "kernel/trap.h"
 #include "kernel/vcpu.h"
+#include "drivers/cmos.h"
+#include "kernel/vdev/acpi_build.h"
 #include "kernel/vdev/debugexit.h"
+#include "kernel/vdev/fwcfg.h"
 #include "kernel/vdev/irq.h"
+#include "kernel/vdev/pcihost.h"
+#include "kernel/vdev/pit.h"
+#include "kernel/vdev/pmtimer.h"
+#include "kernel/vdev/rtc.h"
 #include "kernel/vdev/uart.h"
 #include "kernel/virt.h"
 #include "kernel/vm.h"
@@ -28,9 +36,30 @@ struct vm_platform {
 	uint64_t last_tick_ns;
 	struct vuart uart;
 	struct vdebugexit debugexit;
+	struct vpit pit;
+	struct vrtc rtc;
+	struct vfwcfg fwcfg;
+	struct vpcihost pcihost;
+	struct vpm pm;
 	char line[CONSOLE_LINE]; /* guest output not yet ended by a newline */
 	unsigned line_len;
 };
+
+#define LOW_RAM_TOP (3ULL << 30) /* as in kernel/vm.c: the rest starts at 4 GiB */
+
+static uint64_t ram_below_4g(const struct vm *vm)
+{
+	return vm->mem_size < LOW_RAM_TOP ? vm->mem_size : LOW_RAM_TOP;
+}
+
+static int64_t host_unix_time(void)
+{
+	struct cmos_time t;
+
+	if (cmos_read_time(&t))
+		return 0;
+	return vdev_rtc_mktime(t.year, t.mon, t.day, t.hour, t.min, t.sec);
+}
 
 /* ---- what the devices may ask of the VM ---- */
 
@@ -148,20 +177,33 @@ int platform_create(struct vm *vm)
 		if (r)
 			return r;
 	}
+	uint64_t low = ram_below_4g(vm);
+	struct vdev_rtc_config rc = { host_unix_time(), low, vm->mem_size - low, vm->nvcpus };
 	vdev_uart_init(&p->uart, &vm->host);
 	vdev_debugexit_init(&p->debugexit, &vm->host);
-	int r = add_device(vm, &vpic_master_ops, &p->irq.pic);
-	if (!r)
-		r = add_device(vm, &vpic_slave_ops, &p->irq.pic);
-	if (!r)
-		r = add_device(vm, &vpic_elcr_ops, &p->irq.pic);
-	if (!r)
-		r = add_device(vm, &vioapic_vdev_ops, &p->irq.ioapic);
-	if (!r)
-		r = add_device(vm, &vdev_uart_ops, &p->uart);
-	if (!r)
-		r = add_device(vm, &vdev_debugexit_ops, &p->debugexit);
-	return r;
+	vdev_pit_init(&p->pit, &vm->host);
+	vdev_rtc_init(&p->rtc, &vm->host, &rc);
+	vdev_fwcfg_init(&p->fwcfg, &vm->host);
+	vdev_pcihost_init(&p->pcihost, &vm->host);
+	vdev_pm_init(&p->pm, &vm->host);
+
+	const struct {
+		const struct vdev_ops *ops;
+		void *dev;
+	} devs[] = {
+		{ &vpic_master_ops, &p->irq.pic }, { &vpic_slave_ops, &p->irq.pic },
+		{ &vpic_elcr_ops, &p->irq.pic },   { &vioapic_vdev_ops, &p->irq.ioapic },
+		{ &vdev_uart_ops, &p->uart },      { &vdev_debugexit_ops, &p->debugexit },
+		{ &vdev_pit_ops, &p->pit },        { &vdev_pit_port61_ops, &p->pit },
+		{ &vdev_rtc_ops, &p->rtc },        { &vdev_fwcfg_ops, &p->fwcfg },
+		{ &vdev_pcihost_ops, &p->pcihost }, { &vdev_pm_ops, &p->pm },
+	};
+	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+		int r = add_device(vm, devs[i].ops, devs[i].dev);
+		if (r)
+			return r;
+	}
+	return 0;
 }
 
 /* ---- interrupts and timers, for the vCPU run loop ---- */
@@ -301,16 +343,43 @@ static int loader_ram_write(void *ctx, uint64_t gpa, const void *src, size_t len
 	return gmap_write(&((struct vm *)ctx)->gmap, gpa, src, len);
 }
 
+/* The guest's ACPI tables, in the BIOS area where guests search for the RSDP. */
+static int load_acpi(struct vm *vm, char *err, size_t len)
+{
+	static uint8_t blob[8192];
+	size_t n;
+	const struct vdev_acpi_config cfg = { VDEV_ACPI_RSDP_GPA, vm->nvcpus, ram_below_4g(vm), 0 };
+
+	int r = vdev_acpi_build(&cfg, blob, sizeof(blob), &n);
+	if (!r)
+		r = gmap_write(&vm->gmap, VDEV_ACPI_RSDP_GPA, blob, n);
+	if (r)
+		ksnprintf(err, len, "could not build its ACPI tables (%d)", r);
+	return r;
+}
+
 int platform_load_image(struct vm *vm, struct vcpu_state *boot, char *err, size_t len)
 {
 	struct guest_args ga;
 	static struct loader_result res;
+	uint64_t low = ram_below_4g(vm);
+	/* What the guest is told about its memory: RAM, minus the EBDA/BIOS area
+	 * (ACPI tables), minus the PCI hole, the rest above 4 GiB. */
+	const struct mem_range map[] = {
+		{ 0, 0x9fc00, MEM_USABLE },
+		{ 0x9fc00, 0x100000 - 0x9fc00, MEM_RESERVED },
+		{ 0x100000, low - 0x100000, MEM_USABLE },
+		{ 4ULL << 30, vm->mem_size - low, MEM_USABLE },
+	};
 
 	int r = guest_args_parse(vm->args, &ga, err, len);
 	if (r)
 		return r;
-	struct loader_target t = { .ctx = vm, .ram_write = loader_ram_write, .ram_size = vm->mem_size };
+	struct loader_target t = { .ctx = vm, .ram_write = loader_ram_write, .ram_size = vm->mem_size,
+				   .map = map, .map_count = vm->mem_size > low ? 4 : 3 };
 	r = loader_load(vm->image, vm->image_len, &ga, &t, &res, err, len);
+	if (!r)
+		r = load_acpi(vm, err, len);
 	if (r)
 		return r;
 	*boot = res.vcpu;
