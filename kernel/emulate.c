@@ -3,15 +3,14 @@
 
 #include "kernel/errno.h"
 
-#define RFLAGS_CF 0x001
-#define RFLAGS_PF 0x004
-#define RFLAGS_AF 0x010
-#define RFLAGS_ZF 0x040
-#define RFLAGS_SF 0x080
-#define RFLAGS_DF 0x400
-#define RFLAGS_OF 0x800
-#define RFLAGS_ARITH \
-	(RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
+#define RFLAGS_CF    0x001
+#define RFLAGS_PF    0x004
+#define RFLAGS_AF    0x010
+#define RFLAGS_ZF    0x040
+#define RFLAGS_SF    0x080
+#define RFLAGS_DF    0x400
+#define RFLAGS_OF    0x800
+#define RFLAGS_ARITH (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
 
 #define EMU_PAGE 4096ull
 
@@ -163,7 +162,7 @@ static bool emu_seg_ok(const struct emu *e, enum x86_seg seg, uint64_t off, unsi
 	if (s->flags & X86_SEGF_EXPDOWN) {
 		uint64_t top = (s->flags & X86_SEGF_BIG) ? 0xffffffffull : 0xffffull;
 
-		return last <= top;
+		return off > s->limit && last <= top;
 	}
 	return last <= s->limit;
 }
@@ -288,9 +287,12 @@ static int emu_bt(struct emu *e, unsigned int kind, bool imm)
 	if ((rc = emu_operand(e, size, adj)) || (rc = emu_read(e, size, &v)))
 		return rc;
 	if (kind) {
-		uint64_t nv = kind == 1 ? v | (1ull << bit) : kind == 2 ? v & ~(1ull << bit)
-									  : v ^ (1ull << bit);
+		uint64_t nv = v ^ (1ull << bit); /* BTC */
 
+		if (kind == 1)
+			nv = v | (1ull << bit); /* BTS */
+		else if (kind == 2)
+			nv = v & ~(1ull << bit); /* BTR */
 		if ((rc = emu_write(e, size, nv)))
 			return rc;
 	}
@@ -300,8 +302,7 @@ static int emu_bt(struct emu *e, unsigned int kind, bool imm)
 
 /* Adds delta to an address-size register: 16-bit keeps bits 63:16, 32-bit
  * clears 63:32 (a 32-bit register write). */
-static void emu_addr_reg_add(struct x86_regs *r, unsigned int reg, unsigned int asz,
-			     int64_t delta)
+static void emu_addr_reg_add(struct x86_regs *r, unsigned int reg, unsigned int asz, int64_t delta)
 {
 	uint64_t v = r->gpr[reg] + (uint64_t)delta;
 
@@ -398,7 +399,8 @@ static int emu_primary(struct emu *e)
 	unsigned int osz = i->opsize, reg = i->reg & 7;
 
 	if (op < 0x40 && (op & 7) < 4) /* ADD..CMP Eb,Gb Ev,Gv Gb,Eb Gv,Ev */
-		return emu_alu_mem(e, (enum emu_alu)(op >> 3), (op & 1) ? osz : 1, !(op & 2), false);
+		return emu_alu_mem(e, (enum emu_alu)(op >> 3), (op & 1) ? osz : 1, !(op & 2),
+				   false);
 	if (op < 0x40 && (op & 7) < 6) /* AL/rAX, imm: no memory operand */
 		return -EINVAL;
 	switch (op) {
@@ -409,36 +411,29 @@ static int emu_primary(struct emu *e)
 			return emu_load(e, 4, 8, true, i->reg);
 		return emu_load(e, osz, osz, false, i->reg);
 	case 0x80:
-	case 0x82:
-		return emu_alu_mem(e, (enum emu_alu)reg, 1, true, true);
+	case 0x82: return emu_alu_mem(e, (enum emu_alu)reg, 1, true, true);
 	case 0x81:
-	case 0x83:
-		return emu_alu_mem(e, (enum emu_alu)reg, osz, true, true);
+	case 0x83: return emu_alu_mem(e, (enum emu_alu)reg, osz, true, true);
 	case 0x84:
-	case 0x85:
-		return emu_alu_mem(e, ALU_TEST, op == 0x84 ? 1 : osz, true, false);
+	case 0x85: return emu_alu_mem(e, ALU_TEST, op == 0x84 ? 1 : osz, true, false);
 	case 0x86:
-	case 0x87:
-		return emu_xchg(e, op == 0x86 ? 1 : osz);
+	case 0x87: return emu_xchg(e, op == 0x86 ? 1 : osz);
 	case 0x88:
 	case 0x89:
-		return emu_store(e, op == 0x88 ? 1 : osz, emu_reg_get(e, i->reg, op == 0x88 ? 1 : osz));
+		return emu_store(e, op == 0x88 ? 1 : osz,
+				 emu_reg_get(e, i->reg, op == 0x88 ? 1 : osz));
 	case 0x8a:
-	case 0x8b:
-		return emu_load(e, op == 0x8a ? 1 : osz, op == 0x8a ? 1 : osz, false, i->reg);
+	case 0x8b: return emu_load(e, op == 0x8a ? 1 : osz, op == 0x8a ? 1 : osz, false, i->reg);
 	case 0xa0:
-	case 0xa1:
-		return emu_load(e, op == 0xa0 ? 1 : osz, op == 0xa0 ? 1 : osz, false, X86_RAX);
+	case 0xa1: return emu_load(e, op == 0xa0 ? 1 : osz, op == 0xa0 ? 1 : osz, false, X86_RAX);
 	case 0xa2:
 	case 0xa3:
 		return emu_store(e, op == 0xa2 ? 1 : osz,
 				 emu_reg_get(e, X86_RAX, op == 0xa2 ? 1 : osz));
 	case 0xa4:
-	case 0xa5:
-		return emu_string(e, true, op == 0xa4 ? 1 : osz);
+	case 0xa5: return emu_string(e, true, op == 0xa4 ? 1 : osz);
 	case 0xaa:
-	case 0xab:
-		return emu_string(e, false, op == 0xaa ? 1 : osz);
+	case 0xab: return emu_string(e, false, op == 0xaa ? 1 : osz);
 	case 0xc6:
 	case 0xc7:
 		if (reg != 0)
@@ -459,11 +454,9 @@ static int emu_0f(struct emu *e)
 
 	switch (i->opcode) {
 	case 0xb6: /* MOVZX Gv, Eb / Ew */
-	case 0xb7:
-		return emu_load(e, i->opcode == 0xb6 ? 1 : 2, i->opsize, false, i->reg);
+	case 0xb7: return emu_load(e, i->opcode == 0xb6 ? 1 : 2, i->opsize, false, i->reg);
 	case 0xbe: /* MOVSX */
-	case 0xbf:
-		return emu_load(e, i->opcode == 0xbe ? 1 : 2, i->opsize, true, i->reg);
+	case 0xbf: return emu_load(e, i->opcode == 0xbe ? 1 : 2, i->opsize, true, i->reg);
 	case 0xa3: return emu_bt(e, 0, false);
 	case 0xab: return emu_bt(e, 1, false);
 	case 0xb3: return emu_bt(e, 2, false);
@@ -479,7 +472,7 @@ static int emu_0f(struct emu *e)
 int x86_emulate_mmio(const struct x86_insn *i, struct x86_regs *regs, uint64_t gpa,
 		     bool fault_write, const struct x86_mem_ops *ops, void *ctx)
 {
-	struct emu e = { i, regs, gpa, fault_write, ops, ctx };
+	struct emu e = {i, regs, gpa, fault_write, ops, ctx};
 
 	if (i->len == 0 || i->len > X86_INSN_MAX || i->mode > X86_LONG64)
 		return -EINVAL;

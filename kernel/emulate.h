@@ -16,7 +16,8 @@
  *   STOS     AA AB, with REP (F3)      MOVS A4 A5, with REP (F3)
  * in real, 16-bit, 32-bit and 64-bit modes, any address size, any operand size.
  * RFLAGS: CF PF AF ZF SF OF as the hardware sets them for the ALU ops and TEST
- * (AF is cleared by the logic ops, as Intel and AMD parts do); BT* change only CF.
+ * (AF, which the SDM leaves undefined after AND/OR/XOR/TEST, is cleared, as the
+ * Intel CPU the tests compare with does); BT* change only CF.
  * A 32-bit register destination is zero-extended to 64 bits; AH CH DH BH are
  * encodings 4..7 without REX, SPL BPL SIL DIL with any REX.
  *
@@ -65,6 +66,10 @@ struct x86_mem_ops {
  * of the NPF error code in EXITINFO1, APM 2 15.25.6; bit 1 of the EPT-violation
  * exit qualification, SDM 3C). It matters only for MOVS, whose MMIO side it
  * selects: a read fault is the source, a write fault the destination.
+ * regs holds the guest's GPRs, RFLAGS (DF and CF are inputs), RIP (for RIP-relative
+ * operands) and, outside 64-bit mode, each segment's base and byte-granular limit
+ * (the VMCB/VMCS guest segment fields; real mode: base = selector * 16); in 64-bit
+ * mode only the FS and GS bases are used.
  * Updates regs (GPRs, RFLAGS) but never regs->rip.
  * Returns X86_EMU_DONE or X86_EMU_REPEAT, or:
  *   -ENOSYS  an instruction or operand form this emulator does not handle

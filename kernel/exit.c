@@ -235,8 +235,9 @@ static void stop_with_insn(struct vcpu *v, const char *what)
 	char bytes[3 * X86_INSN_MAX + 1];
 	int n = 0;
 
-	vcpu_decode_insn(v, &insn);
-	for (unsigned i = 0; i < insn.nbytes && i < X86_INSN_MAX; i++)
+	/* The instruction itself when it decodes, else what could be fetched. */
+	unsigned n_show = vcpu_decode_insn(v, &insn) ? insn.nbytes : insn.len;
+	for (unsigned i = 0; i < n_show && i < X86_INSN_MAX; i++)
 		n += ksnprintf(bytes + n, sizeof(bytes) - n, "%s%02x", i ? " " : "", insn.bytes[i]);
 	bytes[n] = 0;
 	vm_stop(v->vm, "%s at rip 0x%llx (bytes: %s)", what, (unsigned long long)virt->get_rip(v),

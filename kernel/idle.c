@@ -1,7 +1,9 @@
 /* on_idle=: what Terrapin does once every VM has stopped. `shell` (the default)
  * keeps the shell; `exit` powers the machine off, and under QEMU with its
  * isa-debug-exit device leaves through it with the last VM's exit status, so
- * `qemu ... terrapin.iso; echo $?` gives a CI job its guest's verdict. */
+ * `qemu ... terrapin.iso; echo $?` gives a CI job its guest's verdict (QEMU exits
+ * with (status << 1) | 1; a VM stopped without a status of its own, by a fault or
+ * from the shell, counts as status 255). */
 #include "kernel/idle.h"
 
 #include "drivers/acpi.h"
@@ -70,7 +72,8 @@ void idle_check(void)
 	/* Let the guest's last console lines drain. */
 	if (time_us() - last_stop_seen < 100000)
 		return;
-	int status = last && last->has_status ? last->exit_status : 0;
+	/* A VM that Terrapin or the user stopped has no status of its own: 255 says so. */
+	int status = last && last->has_status ? last->exit_status : 255;
 	pr_info("on_idle=exit: every VM has stopped (last: %s, status %d); powering off\n",
 		last ? last->name : "-", status);
 	if (under_qemu())

@@ -49,7 +49,7 @@ struct vm {
 	unsigned id;
 	char name[VM_NAME_MAX];
 	volatile enum vm_state state;
-	char reason[128];       /* why it stopped, or why it could not start */
+	char reason[192];       /* why it stopped, or why it could not start */
 	bool has_status;
 	int exit_status;        /* from isa-debug-exit or the exit hypercall */
 	/* A device asked to end the VM while the VM lock was held: acted on by the

@@ -1,4 +1,6 @@
 /* Shell commands for VMs: vm, vcpu, stat, gpa. */
+#include <stdbool.h>
+
 #include "kernel/cmdline.h"
 #include "kernel/kstring.h"
 #include "kernel/printf.h"
@@ -46,7 +48,12 @@ static int cmd_vm(int argc, char **argv)
 		vm_list();
 		return 0;
 	}
-	if (argc != 3)
+	static const char *const verbs[] = { "start", "stop", "pause", "resume", "destroy" };
+	bool known = false;
+
+	for (size_t i = 0; argc == 3 && i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		known |= !strcmp(argv[1], verbs[i]);
+	if (!known)
 		return shell_usage("vm");
 	struct vm *vm = find_or_complain(argv[2]);
 	if (!vm)
@@ -79,10 +86,8 @@ static int cmd_vm(int argc, char **argv)
 			return 1;
 		}
 		vm_resume(vm);
-	} else if (!strcmp(op, "destroy")) {
-		vm_destroy(vm);
 	} else {
-		return shell_usage("vm");
+		vm_destroy(vm);
 	}
 	return 0;
 }

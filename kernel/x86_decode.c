@@ -10,31 +10,32 @@
 /* Immediate kinds (low 4 bits of an attribute). */
 enum {
 	I_NONE,
-	I_B,     /* 1 byte */
-	I_W,     /* 2 bytes */
-	I_Z,     /* 2 bytes with 16-bit operand size, else 4 */
-	I_V,     /* operand size: 2, 4 or 8 (MOV r, imm64 with REX.W) */
-	I_AP,    /* far pointer: offset (2 or 4 by operand size) + selector */
-	I_WB,    /* ENTER: 2 + 1 */
+	I_B,	 /* 1 byte */
+	I_W,	 /* 2 bytes */
+	I_Z,	 /* 2 bytes with 16-bit operand size, else 4 */
+	I_V,	 /* operand size: 2, 4 or 8 (MOV r, imm64 with REX.W) */
+	I_AP,	 /* far pointer: offset (2 or 4 by operand size) + selector */
+	I_WB,	 /* ENTER: 2 + 1 */
 	I_MOFFS, /* memory offset, address size wide (A0..A3) */
-	I_JZ,    /* near branch rel16/rel32 */
-	I_D,     /* 4 bytes (XOP map 0Ah) */
-	I_BB,    /* two 1-byte immediates (SSE4a EXTRQ/INSERTQ) */
+	I_JZ,	 /* near branch rel16/rel32 */
+	I_D,	 /* 4 bytes (XOP map 0Ah) */
+	I_BB,	 /* two 1-byte immediates (SSE4a EXTRQ/INSERTQ) */
 };
 
-#define A_IMM     0x000f
-#define A_M       0x0010 /* a ModRM byte follows the opcode */
-#define A_I64     0x0020 /* invalid in 64-bit mode */
-#define A_INV     0x0040 /* invalid (or a prefix, handled before the table) */
-#define A_D64     0x0080 /* 64-bit mode: operand size defaults to 64 */
-#define A_F64     0x0100 /* 64-bit mode: operand size forced to 64 (near branch) */
-#define A_SX      0x0200 /* the immediate is sign-extended */
+#define A_IMM	  0x000f
+#define A_M	  0x0010 /* a ModRM byte follows the opcode */
+#define A_I64	  0x0020 /* invalid in 64-bit mode */
+#define A_INV	  0x0040 /* invalid (or a prefix, handled before the table) */
+#define A_D64	  0x0080 /* 64-bit mode: operand size defaults to 64 */
+#define A_F64	  0x0100 /* 64-bit mode: operand size forced to 64 (near branch) */
+#define A_SX	  0x0200 /* the immediate is sign-extended */
 #define A_REGMOD  0x0400 /* ModRM.mod is ignored and taken as 11 (MOV CR/DR) */
 #define A_SPECIAL 0x0800 /* settled in code: escape, prefix-dependent or group */
-#define A_NR      0x1000 /* invalid in real and virtual-8086 mode */
+#define A_NR	  0x1000 /* invalid in real and virtual-8086 mode */
 #define A_MEMONLY 0x2000 /* ModRM.mod = 11 is #UD */
 
 /* Short names for the tables only. */
+/* clang-format off */
 #define M   A_M
 #define IB  I_B
 #define IW  I_W
@@ -128,6 +129,7 @@ _Static_assert(sizeof(x86_map_0f) == 256 * sizeof(uint16_t), "0F map size");
 #undef SPC
 #undef PFX
 #undef ALU
+/* clang-format on */
 
 struct x86_dec {
 	const uint8_t *code;
@@ -296,8 +298,8 @@ static int x86_vex(struct x86_dec *d, uint8_t esc, uint16_t *attr)
 		*attr = A_M | I_B;
 	else if (i->map == X86_MAP_0F && op == 0x77)
 		*attr = 0;
-	else if (i->map == X86_MAP_0F && ((op >= 0x70 && op <= 0x73) || op == 0xc2 ||
-					 (op >= 0xc4 && op <= 0xc6)))
+	else if (i->map == X86_MAP_0F &&
+		 ((op >= 0x70 && op <= 0x73) || op == 0xc2 || (op >= 0xc4 && op <= 0xc6)))
 		*attr = A_M | I_B;
 	else
 		*attr = A_M;
@@ -335,8 +337,8 @@ static int x86_evex(struct x86_dec *d, uint16_t *attr)
 		return rc;
 	i->opcode = op;
 	if (i->map == X86_MAP_0F3A ||
-	    (i->map == X86_MAP_0F && ((op >= 0x70 && op <= 0x73) || op == 0xc2 ||
-				      (op >= 0xc4 && op <= 0xc6))))
+	    (i->map == X86_MAP_0F &&
+	     ((op >= 0x70 && op <= 0x73) || op == 0xc2 || (op >= 0xc4 && op <= 0xc6))))
 		*attr = A_M | I_B;
 	else
 		*attr = A_M;
@@ -469,11 +471,14 @@ static void x86_sizes(struct x86_dec *d, uint16_t attr)
 }
 
 /* 16-bit ModRM forms, SDM 2 table 2-1: rm -> base, index. */
+/* clang-format off */
+#define NONE X86_REG_NONE
 static const uint8_t x86_base16[8] = { X86_RBX, X86_RBX, X86_RBP, X86_RBP,
 				       X86_RSI, X86_RDI, X86_RBP, X86_RBX };
 static const uint8_t x86_index16[8] = { X86_RSI, X86_RDI, X86_RSI, X86_RDI,
-					X86_REG_NONE, X86_REG_NONE, X86_REG_NONE,
-					X86_REG_NONE };
+					NONE,    NONE,    NONE,    NONE };
+#undef NONE
+/* clang-format on */
 
 static int x86_modrm(struct x86_dec *d, bool regmod)
 {
@@ -574,8 +579,7 @@ static int x86_special(struct x86_dec *d, uint16_t *attr)
 		case 0x8f: /* group 1A: POP Ev (other reg values are XOP) */
 		case 0x62: /* BOUND */
 		case 0xc4: /* LES, LDS */
-		case 0xc5:
-			break;
+		case 0xc5: break;
 		}
 		return 0;
 	}
@@ -630,12 +634,9 @@ bool x86_insn_lockable(const struct x86_insn *i)
 		case 0xb0: /* CMPXCHG */
 		case 0xb1:
 		case 0xc0: /* XADD */
-		case 0xc1:
-			return true;
-		case 0xba:
-			return reg >= 5;
-		case 0xc7:
-			return reg == 1; /* CMPXCHG8B/16B */
+		case 0xc1: return true;
+		case 0xba: return reg >= 5;
+		case 0xc7: return reg == 1; /* CMPXCHG8B/16B */
 		}
 	}
 	return false;
@@ -655,10 +656,19 @@ static int x86_immediates(struct x86_dec *d, uint16_t attr)
 	case I_Z:
 	case I_JZ: size = i->opsize == 2 ? 2 : 4; break;
 	case I_V: size = i->opsize; break;
-	case I_AP: size = i->opsize == 2 ? 2 : 4; size2 = 2; break;
-	case I_WB: size = 2; size2 = 1; break;
+	case I_AP:
+		size = i->opsize == 2 ? 2 : 4;
+		size2 = 2;
+		break;
+	case I_WB:
+		size = 2;
+		size2 = 1;
+		break;
 	case I_D: size = 4; break;
-	case I_BB: size = 1; size2 = 1; break;
+	case I_BB:
+		size = 1;
+		size2 = 1;
+		break;
 	case I_MOFFS:
 		if ((rc = x86_fetch(d, i->addrsize, &v)))
 			return rc;
@@ -685,7 +695,7 @@ static int x86_immediates(struct x86_dec *d, uint16_t attr)
 int x86_decode(const uint8_t *code, size_t avail, enum x86_mode mode, unsigned int flags,
 	       struct x86_insn *out)
 {
-	struct x86_dec d = { code, avail, 0, mode, flags, out };
+	struct x86_dec d = {code, avail, 0, mode, flags, out};
 	uint16_t attr = 0;
 	int rc;
 

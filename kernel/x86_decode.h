@@ -7,12 +7,19 @@
  * Every x86-64 encoding a guest can execute gets its exact length: legacy prefixes,
  * REX, the one-byte, 0F, 0F38 and 0F3A maps, 3DNow! (0F 0F), VEX (C4/C5), EVEX (62)
  * and AMD XOP (8F), ModRM/SIB/displacement in 16-, 32- and 64-bit addressing, and
- * all immediate kinds. Encodings that raise #UD (or #GP for being longer than 15
- * bytes) return -EINVAL; the decoder never guesses a length for them.
+ * all immediate kinds (checked against GNU objdump, see tests/unit/test_decode.c).
  *
- * Within the VEX, EVEX, XOP, 0F38 and 0F3A maps the length does not depend on the
- * opcode (ModRM always; an imm8 by map), so opcodes there are not checked one by one:
- * an undefined one decodes to the length the hardware would fetch before its #UD.
+ * -EINVAL: an opcode of the one-byte or 0F map undefined in this mode, an undefined
+ * member of groups 4, 5, 8 and 11 or of 8F, a register form where only memory is
+ * allowed (LEA, LES/LDS/BOUND, LSS/LFS/LGS, far CALL/JMP), LOCK on anything but a
+ * lockable read-modify-write, 66/F2/F3/F0/REX before VEX/EVEX/XOP, a reserved VEX,
+ * EVEX or XOP map, or more than 15 bytes (SDM 2 2.1: #GP).
+ * Not checked one by one, because the hardware's answer is #UD, which never
+ * advances RIP, and their length follows from the format alone: the opcodes of the
+ * VEX, EVEX, XOP, 0F38 and 0F3A maps (all have ModRM; the imm8 depends on the map
+ * and on a few 0F opcodes), SIMD opcodes with a SIMD prefix they do not define, and
+ * reserved members of the x87, system and SIMD groups (0F 00, 0F 01, 0F 71..73,
+ * 0F AE, 0F C7, D8..DF): those decode to the length their encoding implies.
  */
 #ifndef KERNEL_X86_DECODE_H
 #define KERNEL_X86_DECODE_H
@@ -38,10 +45,10 @@ enum x86_mode {
 	X86_LONG64, /* 64-bit mode: EFER.LMA = 1 and CS.L = 1 */
 };
 
-/* x86_decode() flags. */
-#define X86_DECODE_AMD 0x1 /* AMD rules: in 64-bit mode a 66 prefix makes near
-			    * branches (E8, E9, 0F 80..8F) take a rel16 (APM 3
-			    * 3.7.9, table 3-9); Intel ignores the 66 there. */
+/* x86_decode() flags. X86_DECODE_AMD: AMD rules, where in 64-bit mode a 66 prefix
+ * makes near branches (E8, E9, 0F 80..8F) take a rel16 (APM 3 3.7.9, table 3-9);
+ * Intel ignores the 66 there. */
+#define X86_DECODE_AMD 0x1
 
 #define X86_INSN_MAX 15 /* SDM 2 2.1: longer is #GP (or #UD) */
 
@@ -81,10 +88,10 @@ enum x86_gpr {
 
 /* Opcode maps. */
 enum x86_map {
-	X86_MAP_PRIMARY, /* one-byte opcodes */
-	X86_MAP_0F,      /* 0F xx (and 3DNow!: 0F 0F with the opcode in imm) */
-	X86_MAP_0F38,    /* 0F 38 xx */
-	X86_MAP_0F3A,    /* 0F 3A xx */
+	X86_MAP_PRIMARY,   /* one-byte opcodes */
+	X86_MAP_0F,	   /* 0F xx (and 3DNow!: 0F 0F with the opcode in imm) */
+	X86_MAP_0F38,	   /* 0F 38 xx */
+	X86_MAP_0F3A,	   /* 0F 3A xx */
 	X86_MAP_EVEX5 = 5, /* EVEX maps 5 and 6 (AVX512-FP16) */
 	X86_MAP_EVEX6 = 6,
 	X86_MAP_XOP8 = 8, /* AMD XOP maps 8, 9, 0Ah */
@@ -102,32 +109,32 @@ enum x86_encoding {
 };
 
 struct x86_insn {
-	uint8_t len;                 /* total length in bytes, 1..15 */
+	uint8_t len;		     /* total length in bytes, 1..15 */
 	uint8_t bytes[X86_INSN_MAX]; /* the first min(avail, 15) bytes given, even
 				      * on failure, so a stop message can show them */
-	uint8_t nbytes;              /* how many of bytes[] are valid */
-	uint8_t mode;                /* enum x86_mode */
+	uint8_t nbytes;		     /* how many of bytes[] are valid */
+	uint8_t mode;		     /* enum x86_mode */
 
 	/* Prefixes. */
-	uint8_t seg;   /* enum x86_seg: the last segment override, or X86_SEG_NONE */
-	uint8_t rep;   /* 0, 0xF2 or 0xF3: the last of those prefixes */
-	bool lock;     /* F0 */
+	uint8_t seg;	      /* enum x86_seg: the last segment override, or X86_SEG_NONE */
+	uint8_t rep;	      /* 0, 0xF2 or 0xF3: the last of those prefixes */
+	bool lock;	      /* F0 */
 	bool opsize_prefix;   /* 66 */
 	bool addrsize_prefix; /* 67 */
-	uint8_t rex;   /* the REX byte in force (0x40..0x4F), 0 if none; a REX that
-			* is not last before the opcode is ignored (SDM 2 2.2.1) */
+	uint8_t rex;	      /* the REX byte in force (0x40..0x4F), 0 if none; a REX that
+			       * is not last before the opcode is ignored (SDM 2 2.2.1) */
 	bool rex_w, rex_r, rex_x, rex_b; /* from REX, or from VEX/EVEX/XOP */
 
 	/* Sizes in bytes. */
-	uint8_t opsize;   /* 2, 4 or 8 (1-byte opcodes' byte size is implicit) */
+	uint8_t opsize;	  /* 2, 4 or 8 (1-byte opcodes' byte size is implicit) */
 	uint8_t addrsize; /* 2, 4 or 8 */
 
 	/* Opcode. */
 	uint8_t encoding; /* enum x86_encoding */
-	uint8_t map;      /* enum x86_map */
-	uint8_t opcode;   /* the last opcode byte (for 3DNow! 0F, suffix in imm) */
-	uint8_t vex_l;    /* VEX.L / EVEX.L'L */
-	uint8_t vex_pp;   /* implied SIMD prefix: 0 none, 1 66, 2 F3, 3 F2 */
+	uint8_t map;	  /* enum x86_map */
+	uint8_t opcode;	  /* the last opcode byte (for 3DNow! 0F, suffix in imm) */
+	uint8_t vex_l;	  /* VEX.L / EVEX.L'L */
+	uint8_t vex_pp;	  /* implied SIMD prefix: 0 none, 1 66, 2 F3, 3 F2 */
 	uint8_t vex_vvvv; /* un-inverted register specifier */
 
 	/* ModRM and memory operand. reg and rm include REX.R and REX.B. */
@@ -143,7 +150,7 @@ struct x86_insn {
 	bool rip_relative;
 	uint8_t base, index, scale;
 	uint8_t disp_size; /* 0, 1, 2, 4 or 8 (moffs) */
-	int64_t disp;      /* sign-extended; moffs zero-extended */
+	int64_t disp;	   /* sign-extended; moffs zero-extended */
 
 	/* Immediates. imm is sign-extended where the instruction sign-extends
 	 * it (ALU, MOV, PUSH, IMUL, relative branches), zero-extended otherwise
@@ -174,7 +181,7 @@ enum x86_mode x86_mode_of(bool cr0_pe, bool rflags_vm, bool efer_lma, bool cs_l,
  * segment registers (base, byte-granular limit, expand-down and B flags); the
  * decoder's helpers ignore it. */
 #define X86_SEGF_EXPDOWN 0x1 /* data segment, expand-down */
-#define X86_SEGF_BIG     0x2 /* D/B = 1: an expand-down segment ends at 4 GiB - 1 */
+#define X86_SEGF_BIG	 0x2 /* D/B = 1: an expand-down segment ends at 4 GiB - 1 */
 struct x86_segment {
 	uint64_t base;
 	uint32_t limit;

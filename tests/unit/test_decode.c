@@ -44,6 +44,7 @@ struct len_case {
 
 /* Expected values worked out by hand from SDM 2 chapter 2 and appendix A and
  * APM 3 chapter 1 (not by running the decoder). */
+/* clang-format off */
 static const struct len_case len_cases[] = {
 	/* Legacy prefixes. */
 	{ L64, 0, "90", 1 },
@@ -406,6 +407,7 @@ static const struct len_case len_cases[] = {
 	{ P16, 0, "8b 86 34", -EAGAIN },
 	{ P16, 0, "ea 34 12 08", -EAGAIN },
 };
+/* clang-format on */
 
 TEST(lengths_by_hand)
 {
@@ -464,18 +466,29 @@ TEST(prefix_fields)
 		const char *hex;
 		uint8_t opsize, addrsize;
 	} sz[] = {
-		{ R, "8b 00", 2, 2 },       { R, "66 8b 00", 4, 2 },
-		{ R, "67 8b 00", 2, 4 },    { P16, "66 67 8b 00", 4, 4 },
-		{ P32, "8b 00", 4, 4 },     { P32, "66 8b 00", 2, 4 },
-		{ P32, "67 8b 00", 4, 2 },  { P32, "66 67 8b 00", 2, 2 },
-		{ L64, "8b 00", 4, 8 },     { L64, "66 8b 00", 2, 8 },
-		{ L64, "67 8b 00", 4, 4 },  { L64, "48 8b 00", 8, 8 },
-		{ L64, "66 48 8b 00", 8, 8 }, { L64, "48 66 8b 00", 2, 8 },
-		{ L64, "50", 8, 8 },        { L64, "66 50", 2, 8 }, /* push: d64 */
-		{ L64, "ff 30", 8, 8 },     { L64, "ff 10", 8, 8 }, /* push, call */
-		{ L64, "66 ff 30", 2, 8 },  { L64, "ff 00", 4, 8 }, /* inc: not d64 */
-		{ L64, "66 e8 00 00 00 00", 8, 8 },                 /* f64 on Intel */
-		{ L64, "c3", 8, 8 },        { P32, "50", 4, 4 },
+		{R, "8b 00", 2, 2},
+		{R, "66 8b 00", 4, 2},
+		{R, "67 8b 00", 2, 4},
+		{P16, "66 67 8b 00", 4, 4},
+		{P32, "8b 00", 4, 4},
+		{P32, "66 8b 00", 2, 4},
+		{P32, "67 8b 00", 4, 2},
+		{P32, "66 67 8b 00", 2, 2},
+		{L64, "8b 00", 4, 8},
+		{L64, "66 8b 00", 2, 8},
+		{L64, "67 8b 00", 4, 4},
+		{L64, "48 8b 00", 8, 8},
+		{L64, "66 48 8b 00", 8, 8},
+		{L64, "48 66 8b 00", 2, 8},
+		{L64, "50", 8, 8},
+		{L64, "66 50", 2, 8}, /* push: d64 */
+		{L64, "ff 30", 8, 8},
+		{L64, "ff 10", 8, 8}, /* push, call */
+		{L64, "66 ff 30", 2, 8},
+		{L64, "ff 00", 4, 8},		  /* inc: not d64 */
+		{L64, "66 e8 00 00 00 00", 8, 8}, /* f64 on Intel */
+		{L64, "c3", 8, 8},
+		{P32, "50", 4, 4},
 	};
 	for (size_t k = 0; k < sizeof(sz) / sizeof(sz[0]); k++) {
 		CHECK_EQ(decode_hex(sz[k].hex, sz[k].mode, 0, &in), 0);
@@ -544,18 +557,18 @@ TEST(modrm16_fields)
 		uint8_t base, index, disp_size;
 		int64_t disp;
 	} c[] = {
-		{ "8b 00", X86_RBX, X86_RSI, 0, 0 },
-		{ "8b 01", X86_RBX, X86_RDI, 0, 0 },
-		{ "8b 02", X86_RBP, X86_RSI, 0, 0 },
-		{ "8b 03", X86_RBP, X86_RDI, 0, 0 },
-		{ "8b 04", X86_RSI, X86_REG_NONE, 0, 0 },
-		{ "8b 05", X86_RDI, X86_REG_NONE, 0, 0 },
-		{ "8b 06 34 12", X86_REG_NONE, X86_REG_NONE, 2, 0x1234 },
-		{ "8b 07", X86_RBX, X86_REG_NONE, 0, 0 },
-		{ "8b 46 fe", X86_RBP, X86_REG_NONE, 1, -2 },
-		{ "8b 42 7f", X86_RBP, X86_RSI, 1, 127 },
-		{ "8b 87 00 80", X86_RBX, X86_REG_NONE, 2, -0x8000 },
-		{ "8b 86 ff ff", X86_RBP, X86_REG_NONE, 2, -1 },
+		{"8b 00", X86_RBX, X86_RSI, 0, 0},
+		{"8b 01", X86_RBX, X86_RDI, 0, 0},
+		{"8b 02", X86_RBP, X86_RSI, 0, 0},
+		{"8b 03", X86_RBP, X86_RDI, 0, 0},
+		{"8b 04", X86_RSI, X86_REG_NONE, 0, 0},
+		{"8b 05", X86_RDI, X86_REG_NONE, 0, 0},
+		{"8b 06 34 12", X86_REG_NONE, X86_REG_NONE, 2, 0x1234},
+		{"8b 07", X86_RBX, X86_REG_NONE, 0, 0},
+		{"8b 46 fe", X86_RBP, X86_REG_NONE, 1, -2},
+		{"8b 42 7f", X86_RBP, X86_RSI, 1, 127},
+		{"8b 87 00 80", X86_RBX, X86_REG_NONE, 2, -0x8000},
+		{"8b 86 ff ff", X86_RBP, X86_REG_NONE, 2, -1},
 	};
 	for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
 		struct x86_insn in;
@@ -752,7 +765,7 @@ TEST(mode_of)
 TEST(bad_mode_and_no_input)
 {
 	struct x86_insn in;
-	uint8_t b[1] = { 0x90 };
+	uint8_t b[1] = {0x90};
 
 	CHECK_EQ(x86_decode(b, 1, (enum x86_mode)7, 0, &in), -EINVAL);
 	CHECK_EQ(x86_decode(b, 0, L64, 0, &in), -EAGAIN);
@@ -773,9 +786,9 @@ static uint32_t fuzz_rand(void)
 
 static void fuzz_fill(uint8_t *b, size_t n, enum x86_mode mode)
 {
-	static const uint8_t pfx[] = { 0x66, 0x67, 0xf2, 0xf3, 0xf0, 0x2e, 0x36,
-				       0x3e, 0x26, 0x64, 0x65 };
-	static const uint8_t esc[] = { 0xc4, 0xc5, 0x62, 0x8f };
+	static const uint8_t pfx[] = {0x66, 0x67, 0xf2, 0xf3, 0xf0, 0x2e,
+				      0x36, 0x3e, 0x26, 0x64, 0x65};
+	static const uint8_t esc[] = {0xc4, 0xc5, 0x62, 0x8f};
 	size_t k = 0;
 
 	for (size_t j = 0; j < n; j++)
@@ -815,11 +828,10 @@ static bool insn_same(const struct x86_insn *a, const struct x86_insn *b)
 	       a->encoding == b->encoding && a->map == b->map && a->opcode == b->opcode &&
 	       a->vex_l == b->vex_l && a->vex_pp == b->vex_pp && a->vex_vvvv == b->vex_vvvv &&
 	       a->has_modrm == b->has_modrm && a->modrm == b->modrm && a->mod == b->mod &&
-	       a->reg == b->reg && a->rm == b->rm && a->has_sib == b->has_sib &&
-	       a->sib == b->sib && a->has_mem == b->has_mem &&
-	       a->rip_relative == b->rip_relative && a->base == b->base &&
-	       a->index == b->index && a->scale == b->scale && a->disp_size == b->disp_size &&
-	       a->disp == b->disp && a->imm_size == b->imm_size &&
+	       a->reg == b->reg && a->rm == b->rm && a->has_sib == b->has_sib && a->sib == b->sib &&
+	       a->has_mem == b->has_mem && a->rip_relative == b->rip_relative &&
+	       a->base == b->base && a->index == b->index && a->scale == b->scale &&
+	       a->disp_size == b->disp_size && a->disp == b->disp && a->imm_size == b->imm_size &&
 	       a->imm2_size == b->imm2_size && a->imm == b->imm && a->imm2 == b->imm2;
 }
 
@@ -829,13 +841,12 @@ static bool insn_sane(const struct x86_insn *in, enum x86_mode mode)
 
 	ok &= in->opsize == 2 || in->opsize == 4 || in->opsize == 8;
 	ok &= in->addrsize == 2 || in->addrsize == 4 || (in->addrsize == 8 && mode == X86_LONG64);
-	ok &= mode == X86_LONG64 || (in->rex == 0 && !in->rex_w && !in->rex_r && !in->rex_x &&
-				     !in->rex_b);
+	ok &= mode == X86_LONG64 ||
+	      (in->rex == 0 && !in->rex_w && !in->rex_r && !in->rex_x && !in->rex_b);
 	ok &= in->reg < 16 && in->rm < 16 && in->mod < 4;
 	ok &= in->base < 16 || in->base == X86_REG_NONE;
 	ok &= in->index < 16 || in->index == X86_REG_NONE;
-	ok &= !in->has_mem || in->scale == 1 || in->scale == 2 || in->scale == 4 ||
-	      in->scale == 8;
+	ok &= !in->has_mem || in->scale == 1 || in->scale == 2 || in->scale == 4 || in->scale == 8;
 	ok &= in->has_mem == ((in->has_modrm && in->mod != 3) ||
 			      (in->map == X86_MAP_PRIMARY && in->encoding == X86_ENC_LEGACY &&
 			       in->opcode >= 0xa0 && in->opcode <= 0xa3));
@@ -928,6 +939,7 @@ struct od_case {
  * all objdump's: it applies a REX that a later prefix cancels, merges FWAIT with
  * the next x87 instruction, accepts LOCK and 66/F2/F3/REX before VEX, which
  * hardware rejects, and decodes MOV TRn and VIA PadLock opcodes. */
+/* clang-format off */
 static const struct od_case od_cases[] = {
 	{ X86_LONG64, "0f a2", 2 }, /* cpuid */
 	{ X86_LONG64, "0f 32", 2 }, /* rdmsr */
@@ -1331,7 +1343,7 @@ static const struct od_case od_cases[] = {
 	{ X86_LONG64, "0f ae 30", 3 }, /* xsaveopt (%rax) */
 	{ X86_LONG64, "0f c7 18", 3 }, /* xrstors (%rax) */
 	{ X86_LONG64, "c4 e2 6d 90 1c 88", 6 }, /* vpgatherdd %ymm2,(%rax,%ymm1,4),%ymm3 */
-	{ X86_LONG64, "62 f2 7d 49 a0 4c 90 04", 8 }, /* vpscatterdd %zmm1,0x10(%rax,%zmm2,4){%k1} */
+	{ X86_LONG64, "62 f2 7d 49 a0 4c 90 04", 8 }, /* vpscatterdd %zmm1,0x10(%rax,%zmm2,4){k1} */
 	{ X86_LONG64, "62 f5 6c 48 58 d9", 6 }, /* vaddph %zmm1,%zmm2,%zmm3 */
 	{ X86_LONG64, "62 f3 6c 48 c2 c9 01", 7 }, /* vcmpltph %zmm1,%zmm2,%k1 */
 	{ X86_LONG64, "62 f6 6d 48 98 18", 6 }, /* vfmadd132ph (%rax),%zmm2,%zmm3 */
@@ -2080,6 +2092,7 @@ static const struct od_case od_cases[] = {
 	{ X86_PROT16, "e3 0e", 2 }, /* jcxz 0x51b */
 	{ X86_PROT16, "c7 f8 fc 00", 4 }, /* xbegin 0x60d */
 };
+/* clang-format on */
 
 TEST(lengths_match_objdump)
 {

@@ -9,10 +9,10 @@
 #include "kernel/x86_decode.c"
 
 #define MMIO_GPA 0xfeb00000ull /* the faulting device page */
-#define MMIO_LA  0x7fff0000ull /* where the guest maps it (any page works) */
-#define RAM_LA   0x00200000ull /* a window of guest RAM for MOVS */
+#define MMIO_LA	 0x7fff0000ull /* where the guest maps it (any page works) */
+#define RAM_LA	 0x00200000ull /* a window of guest RAM for MOVS */
 #define RAM_SIZE 0x4000
-#define FLAGS6   0x8d5ull      /* CF PF AF ZF SF OF */
+#define FLAGS6	 0x8d5ull /* CF PF AF ZF SF OF */
 
 struct access {
 	bool write;
@@ -26,9 +26,9 @@ struct fake {
 	uint8_t ram[RAM_SIZE];
 	struct access log[5000];
 	unsigned int nlog;
-	int mmio_error;   /* returned by device accesses when set */
+	int mmio_error;	   /* returned by device accesses when set */
 	uint64_t ram_hole; /* a RAM page (linear) that faults, 0 if none */
-	bool bad_access;  /* a device access outside the page or of a bad size */
+	bool bad_access;   /* a device access outside the page or of a bad size */
 };
 
 static struct fake fk;
@@ -55,7 +55,7 @@ static int fk_mmio_read(void *ctx, uint64_t gpa, unsigned int size, uint64_t *va
 	memcpy(&v, &fk.mmio[gpa - MMIO_GPA], size);
 	*val = v;
 	if (fk.nlog < 5000)
-		fk.log[fk.nlog++] = (struct access){ false, gpa, size, v };
+		fk.log[fk.nlog++] = (struct access){false, gpa, size, v};
 	return 0;
 }
 
@@ -69,7 +69,7 @@ static int fk_mmio_write(void *ctx, uint64_t gpa, unsigned int size, uint64_t va
 	CHECK(size == 8 || (val >> (8 * size)) == 0); /* no stray high bits */
 	memcpy(&fk.mmio[gpa - MMIO_GPA], &val, size);
 	if (fk.nlog < 5000)
-		fk.log[fk.nlog++] = (struct access){ true, gpa, size, val };
+		fk.log[fk.nlog++] = (struct access){true, gpa, size, val};
 	return 0;
 }
 
@@ -98,8 +98,7 @@ static int fk_mem_write(void *ctx, uint64_t la, const void *buf, unsigned int le
 	return 0;
 }
 
-static const struct x86_mem_ops fk_ops = { fk_mmio_read, fk_mmio_write, fk_mem_read,
-					   fk_mem_write };
+static const struct x86_mem_ops fk_ops = {fk_mmio_read, fk_mmio_write, fk_mem_read, fk_mem_write};
 
 /* A known pattern in the device page and in RAM; an empty log. */
 static void fk_reset(void)
@@ -182,27 +181,27 @@ static void mmio_put(unsigned int off, unsigned int size, uint64_t v)
 /* ---- Host oracle: the same ALU operation on this CPU. ---- */
 
 /* The red zone below rsp is stepped over before push/popf. */
-#define HOST_ALU(op, sfx, type, cons)                                                       \
-	static uint64_t host_##op##sfx(uint64_t a, uint64_t b, uint64_t *fl)              \
-	{                                                                                 \
-		type x = (type)a, y = (type)b;                                            \
-		uint64_t f = (*fl & FLAGS6) | 0x202;                                      \
-		__asm__ volatile("lea -128(%%rsp), %%rsp\n\t"                             \
-				 "push %[f]\n\t"                                          \
-				 "popfq\n\t" #op #sfx " %[y], %[x]\n\t"                   \
-				 "pushfq\n\t"                                             \
-				 "pop %[f]\n\t"                                           \
-				 "lea 128(%%rsp), %%rsp"                                  \
-				 : [x] "+" cons(x), [f] "+r"(f)                           \
-				 : [y] cons(y)                                            \
-				 : "cc", "memory");                                       \
-		*fl = f;                                                                  \
-		return (uint64_t)x;                                                       \
+#define HOST_ALU(op, sfx, type, cons)                                        \
+	static uint64_t host_##op##sfx(uint64_t a, uint64_t b, uint64_t *fl) \
+	{                                                                    \
+		type x = (type)a, y = (type)b;                               \
+		uint64_t f = (*fl & FLAGS6) | 0x202;                         \
+		__asm__ volatile("lea -128(%%rsp), %%rsp\n\t"                \
+				 "push %[f]\n\t"                             \
+				 "popfq\n\t" #op #sfx " %[y], %[x]\n\t"      \
+				 "pushfq\n\t"                                \
+				 "pop %[f]\n\t"                              \
+				 "lea 128(%%rsp), %%rsp"                     \
+				 : [x] "+" cons(x), [f] "+r"(f)              \
+				 : [y] cons(y)                               \
+				 : "cc", "memory");                          \
+		*fl = f;                                                     \
+		return (uint64_t)x;                                          \
 	}
-#define HOST_ALU4(op)                     \
-	HOST_ALU(op, b, uint8_t, "q")     \
-	HOST_ALU(op, w, uint16_t, "r")    \
-	HOST_ALU(op, l, uint32_t, "r")    \
+#define HOST_ALU4(op)                  \
+	HOST_ALU(op, b, uint8_t, "q")  \
+	HOST_ALU(op, w, uint16_t, "r") \
+	HOST_ALU(op, l, uint32_t, "r") \
 	HOST_ALU(op, q, uint64_t, "r")
 HOST_ALU4(add)
 HOST_ALU4(or)
@@ -215,12 +214,15 @@ HOST_ALU4(cmp)
 HOST_ALU4(test)
 
 typedef uint64_t (*host_fn)(uint64_t, uint64_t, uint64_t *);
-#define HOST_ROW(op) { host_##op##b, host_##op##w, host_##op##l, host_##op##q }
-static const host_fn host_alu[9][4] = { HOST_ROW(add), HOST_ROW(or),  HOST_ROW(adc),
-					HOST_ROW(sbb), HOST_ROW(and), HOST_ROW(sub),
-					HOST_ROW(xor), HOST_ROW(cmp), HOST_ROW(test) };
-static const char *const alu_name[9] = { "add", "or", "adc", "sbb", "and",
-					 "sub", "xor", "cmp", "test" };
+#define HOST_ROW(op)                                                   \
+	{                                                              \
+		host_##op##b, host_##op##w, host_##op##l, host_##op##q \
+	}
+static const host_fn host_alu[9][4] = {HOST_ROW(add), HOST_ROW(or),  HOST_ROW(adc),
+				       HOST_ROW(sbb), HOST_ROW(and), HOST_ROW(sub),
+				       HOST_ROW(xor), HOST_ROW(cmp), HOST_ROW(test)};
+static const char *const alu_name[9] = {"add", "or",  "adc", "sbb", "and",
+					"sub", "xor", "cmp", "test"};
 
 static unsigned int size_index(unsigned int size)
 {
@@ -276,8 +278,8 @@ static size_t alu_encode(uint8_t *p, unsigned int op, unsigned int size, enum al
 
 static unsigned int alu_failures;
 
-static void alu_case(unsigned int op, unsigned int size, enum alu_form form, uint64_t a,
-		     uint64_t b, uint64_t fin)
+static void alu_case(unsigned int op, unsigned int size, enum alu_form form, uint64_t a, uint64_t b,
+		     uint64_t fin)
 {
 	uint64_t m = size == 8 ? ~0ull : (1ull << (8 * size)) - 1;
 	uint64_t hf = fin, want, bv = b;
@@ -356,9 +358,27 @@ static uint64_t rng64(void)
 TEST(alu_flags_match_host)
 {
 	static const uint64_t edge[] = {
-		0, 1, 2, 0x0f, 0x10, 0x7f, 0x80, 0x81, 0xfe, 0xff, 0x100, 0x7fff, 0x8000,
-		0xffff, 0x7fffffff, 0x80000000, 0xffffffff, 0x7fffffffffffffffull,
-		0x8000000000000000ull, 0xffffffffffffffffull, 0x5555555555555555ull,
+		0,
+		1,
+		2,
+		0x0f,
+		0x10,
+		0x7f,
+		0x80,
+		0x81,
+		0xfe,
+		0xff,
+		0x100,
+		0x7fff,
+		0x8000,
+		0xffff,
+		0x7fffffff,
+		0x80000000,
+		0xffffffff,
+		0x7fffffffffffffffull,
+		0x8000000000000000ull,
+		0xffffffffffffffffull,
+		0x5555555555555555ull,
 	};
 	const size_t ne = sizeof(edge) / sizeof(edge[0]);
 
@@ -461,7 +481,7 @@ TEST(mov_forms_long_mode)
 	r.rip = MMIO_LA + 0x30 - 6;
 	CHECK_EQ(emulate_hex("8b 15 10 00 00 00", X86_LONG64, &r, g, false), 0); /* [rip+16] */
 	r.seg[X86_SEG_FS].base = MMIO_LA;
-	r.seg[X86_SEG_DS].base = 0x5000; /* ignored in 64-bit mode */
+	r.seg[X86_SEG_DS].base = 0x5010; /* ignored in 64-bit mode */
 	CHECK_EQ(emulate_hex("64 8b 14 25 40 00 00 00", X86_LONG64, &r, g, false), 0);
 	CHECK_EQ(r.gpr[X86_RDX], 0x44332211);
 	CHECK_EQ(emulate_hex("3e 8b 14 25 40 00 ff 7f", X86_LONG64, &r, g, false), 0);
@@ -476,7 +496,8 @@ TEST(moffs_each_address_size)
 	mmio_put(0x80, 8, 0x0807060504030201ull);
 	/* 64-bit: an 8-byte offset; with 67, a 4-byte one. */
 	CHECK_EQ(emulate_hex("48 a1 80 00 ff 7f 00 00 00 00", X86_LONG64, &r, MMIO_GPA + 0x80,
-			     false), 0);
+			     false),
+		 0);
 	CHECK_EQ(r.gpr[X86_RAX], 0x0807060504030201ull);
 	CHECK_EQ(emulate_hex("67 a0 80 00 ff 7f", X86_LONG64, &r, MMIO_GPA + 0x80, false), 0);
 	CHECK_EQ(r.gpr[X86_RAX], 0x0807060504030201ull); /* only AL written */
@@ -599,12 +620,13 @@ TEST(real_and_protected_addressing)
 	CHECK_EQ(emulate_hex("66 8b 03", X86_PROT32, &r, MMIO_GPA + 0xffe, false), 0);
 
 	/* 32-bit linear addresses wrap at 4 GiB. */
-	r.seg[X86_SEG_DS] = (struct x86_segment){ 0xfffff000, 0xffffffff, 0 };
+	r.seg[X86_SEG_DS] = (struct x86_segment){0xfffff000, 0xffffffff, 0};
 	r.gpr[X86_RBX] = 0x1010;
 	CHECK_EQ(emulate_hex("8b 03", X86_PROT32, &r, MMIO_GPA + 0x10, false), 0);
-	CHECK_EQ(emulate_hex("8b 07", X86_PROT16, &r, MMIO_GPA + 0x10, false), 0); /* [bx] */
+	CHECK_EQ(emulate_hex("8b 07", X86_PROT16, &r, MMIO_GPA + 0x10, false), 0);    /* [bx] */
 	CHECK_EQ(emulate_hex("67 8b 03", X86_PROT16, &r, MMIO_GPA + 0x10, false), 0); /* [ebx] */
-	CHECK_EQ(emulate_hex("8b 03", X86_PROT16, &r, MMIO_GPA + 0x10, false), -EFAULT); /* [bp+di] */
+	CHECK_EQ(emulate_hex("8b 03", X86_PROT16, &r, MMIO_GPA + 0x10, false),
+		 -EFAULT); /* [bp+di] */
 }
 
 TEST(operand_must_match_fault)
@@ -655,7 +677,7 @@ TEST(alu_byte_registers_and_lock)
 	CHECK_EQ(mmio_get(0x20, 4), 0x13);
 	{
 		struct x86_insn in;
-		uint8_t b[] = { 0x8b, 0x03 };
+		uint8_t b[] = {0x8b, 0x03};
 
 		CHECK_EQ(x86_decode(b, 2, X86_LONG64, 0, &in), 0);
 		in.lock = true;
@@ -669,39 +691,39 @@ TEST(refused_forms)
 		const char *hex;
 		int want;
 	} c[] = {
-		{ "01 c8", -EINVAL },                /* register form */
-		{ "8b c3", -EINVAL },
-		{ "04 01", -EINVAL },                /* add al, imm: no memory */
-		{ "3d 01 00 00 00", -EINVAL },
-		{ "0f b6 c3", -EINVAL },
-		{ "0f a3 c3", -EINVAL },
-		{ "86 c3", -EINVAL },
-		{ "0f af 03", -ENOSYS },             /* imul */
-		{ "f7 13", -ENOSYS },                /* not */
-		{ "f7 1b", -ENOSYS },                /* neg */
-		{ "f7 33", -ENOSYS },                /* div */
-		{ "ff 03", -ENOSYS },                /* inc */
-		{ "ff 33", -ENOSYS },                /* push [rbx] */
-		{ "8f 03", -ENOSYS },                /* pop [rbx] */
-		{ "d1 23", -ENOSYS },                /* shl */
-		{ "0f b1 0b", -ENOSYS },             /* cmpxchg */
-		{ "0f c1 0b", -ENOSYS },             /* xadd */
-		{ "a6", -ENOSYS },                   /* cmpsb */
-		{ "ac", -ENOSYS },                   /* lodsb */
-		{ "ae", -ENOSYS },                   /* scasb */
-		{ "6c", -ENOSYS },                   /* insb */
-		{ "f2 a4", -ENOSYS },                /* repne movsb */
-		{ "f2 aa", -ENOSYS },
-		{ "0f 6f 03", -ENOSYS },             /* movq mm0, [rbx] */
-		{ "66 0f 6f 03", -ENOSYS },          /* movdqa */
-		{ "0f c3 0b", -ENOSYS },             /* movnti */
-		{ "c5 fe 6f 03", -ENOSYS },          /* vmovdqu */
-		{ "62 f1 7c 48 10 03", -ENOSYS },    /* evex vmovups */
-		{ "0f 38 f0 03", -ENOSYS },          /* movbe */
-		{ "8c 03", -ENOSYS },                /* mov [rbx], es */
-		{ "c7 f8 00 00 00 00", -ENOSYS },    /* xbegin */
-		{ "d8 03", -ENOSYS },                /* fadd */
-		{ "0f 01 d8", -ENOSYS },             /* vmrun */
+		{"01 c8", -EINVAL}, /* register form */
+		{"8b c3", -EINVAL},
+		{"04 01", -EINVAL}, /* add al, imm: no memory */
+		{"3d 01 00 00 00", -EINVAL},
+		{"0f b6 c3", -EINVAL},
+		{"0f a3 c3", -EINVAL},
+		{"86 c3", -EINVAL},
+		{"0f af 03", -ENOSYS}, /* imul */
+		{"f7 13", -ENOSYS},    /* not */
+		{"f7 1b", -ENOSYS},    /* neg */
+		{"f7 33", -ENOSYS},    /* div */
+		{"ff 03", -ENOSYS},    /* inc */
+		{"ff 33", -ENOSYS},    /* push [rbx] */
+		{"8f 03", -ENOSYS},    /* pop [rbx] */
+		{"d1 23", -ENOSYS},    /* shl */
+		{"0f b1 0b", -ENOSYS}, /* cmpxchg */
+		{"0f c1 0b", -ENOSYS}, /* xadd */
+		{"a6", -ENOSYS},       /* cmpsb */
+		{"ac", -ENOSYS},       /* lodsb */
+		{"ae", -ENOSYS},       /* scasb */
+		{"6c", -ENOSYS},       /* insb */
+		{"f2 a4", -ENOSYS},    /* repne movsb */
+		{"f2 aa", -ENOSYS},
+		{"0f 6f 03", -ENOSYS},		/* movq mm0, [rbx] */
+		{"66 0f 6f 03", -ENOSYS},	/* movdqa */
+		{"0f c3 0b", -ENOSYS},		/* movnti */
+		{"c5 fe 6f 03", -ENOSYS},	/* vmovdqu */
+		{"62 f1 7c 48 10 03", -ENOSYS}, /* evex vmovups */
+		{"0f 38 f0 03", -ENOSYS},	/* movbe */
+		{"8c 03", -ENOSYS},		/* mov [rbx], es */
+		{"c7 f8 00 00 00 00", -ENOSYS}, /* xbegin */
+		{"d8 03", -ENOSYS},		/* fadd */
+		{"0f 01 d8", -ENOSYS},		/* vmrun */
 	};
 	for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
 		struct x86_regs r;
@@ -763,19 +785,20 @@ TEST(xchg)
 
 /* ---- BT family: the host's own memory is the oracle for bit-string addressing. ---- */
 
-#define HOST_BT(name, insn, type, sfx)                                                      \
-	static int host_##name##sfx(uint8_t *p, int64_t off)                                \
-	{                                                                                   \
-		uint8_t cf;                                                                 \
-		type o = (type)off;                                                         \
-		__asm__ volatile(insn #sfx " %[o], (%[p])\n\tsetc %[cf]"                    \
-				 : [cf] "=q"(cf)                                            \
-				 : [o] "r"(o), [p] "r"(p)                                   \
-				 : "cc", "memory");                                         \
-		return cf;                                                                  \
+#define HOST_BT(name, insn, type, sfx)                                   \
+	static int host_##name##sfx(uint8_t *p, int64_t off)             \
+	{                                                                \
+		uint8_t cf;                                              \
+		type o = (type)off;                                      \
+		__asm__ volatile(insn #sfx " %[o], (%[p])\n\tsetc %[cf]" \
+				 : [cf] "=q"(cf)                         \
+				 : [o] "r"(o), [p] "r"(p)                \
+				 : "cc", "memory");                      \
+		return cf;                                               \
 	}
-#define HOST_BT3(name) HOST_BT(name, #name, uint16_t, w) HOST_BT(name, #name, uint32_t, l) \
-	HOST_BT(name, #name, uint64_t, q)
+#define HOST_BT3(name)                    \
+	HOST_BT(name, #name, uint16_t, w) \
+	HOST_BT(name, #name, uint32_t, l) HOST_BT(name, #name, uint64_t, q)
 HOST_BT3(bt)
 HOST_BT3(bts)
 HOST_BT3(btr)
@@ -783,15 +806,15 @@ HOST_BT3(btc)
 
 typedef int (*host_bt_fn)(uint8_t *, int64_t);
 static const host_bt_fn host_bt[4][3] = {
-	{ host_btw, host_btl, host_btq },
-	{ host_btsw, host_btsl, host_btsq },
-	{ host_btrw, host_btrl, host_btrq },
-	{ host_btcw, host_btcl, host_btcq },
+	{host_btw, host_btl, host_btq},
+	{host_btsw, host_btsl, host_btsq},
+	{host_btrw, host_btrl, host_btrq},
+	{host_btcw, host_btcl, host_btcq},
 };
 
 TEST(bt_register_offset_matches_host)
 {
-	static const uint8_t opc[4] = { 0xa3, 0xab, 0xb3, 0xbb };
+	static const uint8_t opc[4] = {0xa3, 0xab, 0xb3, 0xbb};
 	const unsigned int mid = 0x800; /* the operand address inside the page */
 
 	for (unsigned int kind = 0; kind < 4; kind++) {
@@ -954,7 +977,7 @@ TEST(stos_16bit_wrap_and_limits)
 	/* Protected mode: ES limit in the middle of the page ends the batch; the
 	 * guest re-executes and takes #GP in hardware. */
 	fk_reset();
-	r.seg[X86_SEG_ES] = (struct x86_segment){ MMIO_LA, 0x10f, 0 };
+	r.seg[X86_SEG_ES] = (struct x86_segment){MMIO_LA, 0x10f, 0};
 	r.gpr[X86_RDI] = 0x100;
 	r.gpr[X86_RCX] = 100;
 	CHECK_EQ(emulate_hex("f3 ab", X86_PROT32, &r, MMIO_GPA + 0x100, true), X86_EMU_REPEAT);
@@ -1030,8 +1053,8 @@ TEST(movs_between_ram_and_mmio)
 	/* 16-bit: movsw in real mode with DS:SI -> ES:DI. */
 	fk_reset();
 	regs_init(&r);
-	r.seg[X86_SEG_DS] = (struct x86_segment){ RAM_LA, 0xffff, 0 };
-	r.seg[X86_SEG_ES] = (struct x86_segment){ MMIO_LA, 0xffff, 0 };
+	r.seg[X86_SEG_DS] = (struct x86_segment){RAM_LA, 0xffff, 0};
+	r.seg[X86_SEG_ES] = (struct x86_segment){MMIO_LA, 0xffff, 0};
 	r.gpr[X86_RSI] = 0x10;
 	r.gpr[X86_RDI] = 0x20;
 	r.gpr[X86_RCX] = 2;
@@ -1058,20 +1081,20 @@ TEST(fuzz_random_instructions)
 		for (unsigned int k = 0; k < sizeof(b); k++)
 			b[k] = (uint8_t)rng64();
 		if (n & 4) { /* bias towards the supported opcodes */
-			static const uint8_t ops[] = { 0x01, 0x0a, 0x13, 0x1b, 0x21, 0x2a, 0x33,
-						       0x38, 0x63, 0x80, 0x81, 0x83, 0x84, 0x87,
-						       0x88, 0x8b, 0xa1, 0xa2, 0xa4, 0xa5, 0xaa,
-						       0xab, 0xc6, 0xc7, 0xf6, 0xf7 };
+			static const uint8_t ops[] = {0x01, 0x0a, 0x13, 0x1b, 0x21, 0x2a, 0x33,
+						      0x38, 0x63, 0x80, 0x81, 0x83, 0x84, 0x87,
+						      0x88, 0x8b, 0xa1, 0xa2, 0xa4, 0xa5, 0xaa,
+						      0xab, 0xc6, 0xc7, 0xf6, 0xf7};
 			unsigned int k = 0;
 
 			if (rng64() & 1)
-				b[k++] = (uint8_t[]){ 0x66, 0x67, 0xf3, 0xf0, 0x64 }[rng64() % 5];
+				b[k++] = (uint8_t[]){0x66, 0x67, 0xf3, 0xf0, 0x64}[rng64() % 5];
 			if (mode == X86_LONG64 && (rng64() & 1))
 				b[k++] = 0x40 | (rng64() & 15);
 			if (rng64() % 4 == 0) {
 				b[k++] = 0x0f;
-				b[k++] = (uint8_t[]){ 0xb6, 0xb7, 0xbe, 0xbf, 0xa3, 0xab, 0xb3,
-						      0xbb, 0xba }[rng64() % 9];
+				b[k++] = (uint8_t[]){0xb6, 0xb7, 0xbe, 0xbf, 0xa3,
+						     0xab, 0xb3, 0xbb, 0xba}[rng64() % 9];
 			} else {
 				b[k++] = ops[rng64() % sizeof(ops)];
 			}
@@ -1086,8 +1109,8 @@ TEST(fuzz_random_instructions)
 		r.rflags = (rng64() & (FLAGS6 | RFLAGS_DF)) | 0x202;
 		gpa = MMIO_GPA + (rng64() & 0xfff);
 		if (in.has_mem && (rng64() & 1)) /* make the operand match the fault */
-			gpa = MMIO_GPA + (x86_effective_address(&in, &r, x86_next_rip(&in, r.rip)) &
-					  0xfff);
+			gpa = MMIO_GPA +
+			      (x86_effective_address(&in, &r, x86_next_rip(&in, r.rip)) & 0xfff);
 		else if (rng64() & 1)
 			gpa = MMIO_GPA + (r.gpr[X86_RDI] & 0xfff);
 		before = r;
