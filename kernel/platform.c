@@ -81,7 +81,9 @@ static void host_console_out(void *opaque, const char *s, size_t n)
 			p->line[p->line_len++] = c;
 			continue;
 		}
-		cprintf("%s| %.*s\n", vm->name, (int)p->line_len, p->line);
+		char out[CONSOLE_LINE + VM_NAME_MAX + 4];
+		int len = ksnprintf(out, sizeof(out), "%s| %.*s\n", vm->name, (int)p->line_len, p->line);
+		shell_print_async(out, (size_t)len < sizeof(out) ? (size_t)len : sizeof(out) - 1);
 		p->line_len = 0;
 		if (c != '\n')
 			p->line[p->line_len++] = c;

@@ -120,6 +120,20 @@ static void out(void *ctx, const char *s, size_t n)
 
 static struct vm *attached;
 static struct lineedit le;
+static volatile bool at_prompt;    /* the prompt is on screen, no command runs */
+static volatile bool prompt_left;  /* output has moved on from the prompt's line */
+
+void shell_print_async(const char *s, size_t n)
+{
+	/* Start below an idle prompt rather than after it. The prompt is not drawn
+	 * again (a second prompt would look like a command finished); typing goes
+	 * on where the output ended. */
+	if (at_prompt && !attached && !prompt_left) {
+		prompt_left = true;
+		console_write("\n", 1);
+	}
+	console_write(s, n);
+}
 
 void shell_attach(struct vm *vm)
 {
@@ -137,12 +151,14 @@ void shell_run(void)
 	sort_commands();
 	le_init(&le, "terrapin> ", out, complete, 0);
 	le_start(&le);
+	at_prompt = true;
 	for (;;) {
 		int c = console_getc();
 		if (c >= 0 && attached) {
 			if (c == DETACH_KEY || !vm_find(attached->name)) {
 				attached = 0;
 				cprintf("\n[back in the Terrapin shell]\n");
+				prompt_left = false;
 				le_start(&le);
 			} else {
 				char ch = (char)c;
@@ -158,8 +174,11 @@ void shell_run(void)
 			continue;
 		}
 		if (le_feed(&le, (char)c)) {
+			at_prompt = false;
 			run_line(le.buf);
+			prompt_left = false;
 			le_start(&le);
+			at_prompt = true;
 		}
 	}
 }

@@ -35,6 +35,10 @@ void shell_attach(struct vm *vm);
 /* The VM the console is attached to, or NULL. */
 struct vm *shell_attached(void);
 
+/* Output that arrives on its own (a guest's console lines): printed on a line
+ * of its own, with the prompt drawn again below it. */
+void shell_print_async(const char *s, size_t n);
+
 /* Run the shell on the console forever. */
 void shell_run(void) __attribute__((noreturn));
 

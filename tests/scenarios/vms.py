@@ -34,16 +34,27 @@ def vm_states(t, m):
     return rows, out
 
 
-def wait_stopped(t, m, names, timeout=120):
-    """Poll `vm list` until every VM in names has stopped; return the rows."""
+def wait_output(t, m, regex, timeout=120, what=None, since=0):
+    """Wait, typing nothing (typed echo would interleave with guest lines),
+    until the console output from offset `since` on matches regex."""
     end = time.monotonic() + timeout
-    while True:
-        rows, out = vm_states(t, m)
-        if all(rows.get(n, ("?",))[0] == "stopped" for n in names):
-            return rows, out
+    while not re.search(regex, clean(m.output())[since:], re.M):
         if time.monotonic() > end:
-            raise Failure("VMs still running after %d s:\n%s" % (timeout, out))
-        time.sleep(1)
+            raise Failure("%s: no %r after %d s\n--- output ---\n%s"
+                          % (what or "waiting", regex, timeout, clean(m.output())[-3000:]))
+        time.sleep(0.3)
+
+
+def wait_stopped(t, m, names, timeout=120, since=0):
+    """Wait for Terrapin's "vm NAME: stopped" line of every VM in names (in the
+    output from offset `since`), then return the rows of `vm list`."""
+    for n in names:
+        wait_output(t, m, r"vm %s: stopped: " % re.escape(n), timeout, "%s did not stop" % n,
+                    since)
+    rows, out = vm_states(t, m)
+    for n in names:
+        t.check(rows.get(n, ("?",))[0] == "stopped", "vm list does not show %s stopped" % n, out)
+    return rows, out
 
 
 def check_passed(t, m, rows, out, names):
@@ -128,8 +139,9 @@ def vm_destroy_frees(t):
         during, out = free_frames(t, m)
         t.check(before - during >= 64 * 256, "a 64 MiB VM should hold >= 16384 frames", out)
         t.search(r"^\s+vm 0\s+\d+ frames", out, "mem shows no frames owned by the VM")
+        since = len(clean(m.output()))
         m.cmd("vm start m")  # a restart starts from scratch
-        wait_stopped(t, m, ["m"])
+        wait_stopped(t, m, ["m"], since=since)
         t.search(r"^m\| PASS$", clean(m.output()), "the restarted VM did not pass")
         m.cmd("vm destroy m")
         after, out = free_frames(t, m)
@@ -147,3 +159,52 @@ def vm_on_idle_exit(t):
             status = m.wait_exit(60)
             t.check(status == want, "%s: QEMU exit status %d, expected %d" % (g, status, want),
                     m.output())
+
+
+@scenario("vm-hypercall-console", cost=20)
+def vm_hypercall_console(t):
+    """The hypercall ABI and CPUID leaves from a guest; `console NAME` carries
+    typed input to a guest's UART and Ctrl-] comes back; `vcpu regs` and `gpa`
+    inspect a live VM."""
+    iso = make_iso(t.name, modules=[
+        "%s name=hc mem=16M autostart" % guest("hypercall"),
+        "%s name=echo mem=16M autostart" % guest("echo"),
+    ])
+    with t.boot(boot="bios", machine="q35", smp=2, mem="256M", iso=iso) as m:
+        m.wait_prompt()
+        rows, out = wait_stopped(t, m, ["hc"])
+        t.check("status 0:" in rows["hc"][1], "hc did not leave through the exit hypercall", out)
+        text = clean(m.output())
+        t.search(r"^hc\| hypercall: this line came through HC_CONSOLE_WRITE$", text,
+                 "the console-write hypercall's line is missing")
+        t.search(r"^hc\| hypercall: RDMSR of VM_CR raised #GP 1 time", text)
+        t.search(r"^hc\| PASS$", text)
+        wait_output(t, m, r"^echo\| echo: ready$", 60, "echo did not start")
+        regs = m.cmd("vcpu regs echo")
+        t.search(r"^rip [0-9a-f]{16}\s+rflags", regs, "vcpu regs shows no rip")
+        t.search(r"^cs\s+sel 0008 base 0000000000000000 limit ffffffff", regs,
+                 "vcpu regs shows the wrong CS for a Multiboot guest")
+        t.search(r"usage: vcpu", m.cmd("vcpu regs"), "vcpu regs without a VM")
+        t.search(r"not a vCPU of echo", m.cmd("vcpu regs echo 5"))
+        walk = m.cmd("gpa echo 0x100000")
+        t.search(r"-> host 0x[0-9a-f]+, (4|2048) KiB page, rwx", walk, "gpa does not translate RAM")
+        t.search(r"not mapped \(device MMIO: emulated\)", m.cmd("gpa echo 0xfec00000"),
+                 "gpa does not show the IOAPIC as emulated MMIO")
+        t.search(r"not mapped", m.cmd("gpa echo 0xc0000000"))
+        m.send_raw("console echo\r")
+        m.expect(r"attached to echo's console")
+        m.send_raw("hello there\r")
+        m.expect(r"echo: got hello there")
+        m.send_raw("\x1d")
+        m.expect(r"back in the Terrapin shell")
+        m.wait_prompt()
+        rows, out = vm_states(t, m)
+        t.check(rows["echo"][0] == "running", "echo should still run after detaching", out)
+        m.send_raw("console echo\r")
+        m.expect(r"attached to echo's console")
+        m.send_raw("quit\r")
+        m.expect(r"echo: got quit")
+        m.send_raw("\x1d")
+        m.wait_prompt()
+        rows, out = wait_stopped(t, m, ["echo"])
+        t.check("status 0:" in rows["echo"][1], "echo did not pass after quit", out)
