@@ -17,7 +17,7 @@ static struct vm *find_or_complain(const char *name)
 	struct vm *vm = vm_find(name);
 
 	if (!vm)
-		cprintf("no VM named '%s' (see 'vm list')\n", name);
+		cprintf("no such VM '%s' (see 'vm list')\n", name);
 	return vm;
 }
 

@@ -118,7 +118,7 @@ def vm_misbehave(t):
         t.check(rows["spin"][0] == "stopped", "vm stop did not stop spin", out)
         t.search(r"^spin\s+stopped.*stopped from the shell", out)
         err = m.cmd("vm start nosuch")
-        t.search(r"no VM named 'nosuch'", err, "vm start of an unknown VM")
+        t.search(r"no such VM 'nosuch'", err, "vm start of an unknown VM")
         t.search(r"usage: vm", m.cmd("vm frobnicate x"), "vm with a bad verb")
 
 
@@ -145,7 +145,8 @@ def vm_destroy_frees(t):
         t.search(r"^m\| PASS$", clean(m.output()), "the restarted VM did not pass")
         m.cmd("vm destroy m")
         after, out = free_frames(t, m)
-        t.check(after == before, "frames free before %d, after destroy %d" % (before, after), out)
+        # Everything the runs took is back, and the VM's own record too.
+        t.check(after >= before, "frames free before %d, after destroy %d" % (before, after), out)
         t.check("vm 0" not in out, "frames still owned by the destroyed VM", out)
 
 
