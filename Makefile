@@ -80,7 +80,13 @@ unit: $(UNIT_BINS)
 
 QEMU_RUN := $(QEMU) -accel tcg -machine q35 -cpu max -smp 2 -m 512M \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot -display none -serial mon:stdio
-run: $(BUILD)/terrapin.iso
+# The demo: two guests to look at (`vm list`, `console echo`, `stat`).
+DEMO_GUESTS := $(BUILD)/guests/hello.elf $(BUILD)/guests/echo.elf
+$(BUILD)/demo.iso: $(BUILD)/terrapin.elf $(DEMO_GUESTS) scripts/mkiso.sh
+	scripts/mkiso.sh -o $@ -k $(BUILD)/terrapin.elf \
+		-m "$(BUILD)/guests/hello.elf name=hello mem=32M autostart" \
+		-m "$(BUILD)/guests/echo.elf name=echo mem=32M autostart"
+run: $(BUILD)/demo.iso
 	$(QEMU_RUN) -cdrom $<
 
 test: all $(UNIT_BINS)
