@@ -160,6 +160,7 @@ void shell_run(void)
 				cprintf("\n[back in the Terrapin shell]\n");
 				prompt_left = false;
 				le_start(&le);
+				at_prompt = true;
 			} else {
 				char ch = (char)c;
 				platform_console_input(attached, &ch, 1);
@@ -177,6 +178,8 @@ void shell_run(void)
 			at_prompt = false;
 			run_line(le.buf);
 			prompt_left = false;
+			if (attached)
+				continue; /* the prompt comes back with Ctrl-] */
 			le_start(&le);
 			at_prompt = true;
 		}

@@ -129,6 +129,8 @@ static int svm_vcpu_create(struct vcpu *v)
 	c->vintr = VINTR_MASKING;
 	c->np_control = 1;
 	c->ncr3 = v->vm->tdp.root;
+	/* The guest's TSC counts from its VM's start (APM 2 15.30.5). */
+	c->tsc_offset = (uint64_t)0 - v->vm->start_tsc;
 	s->vmcb->save.g_pat = 0x0007040600070406ULL; /* the power-on PAT */
 	return 0;
 }

@@ -426,7 +426,7 @@ static void put_fadt(struct blob *b, size_t off, uint64_t base, size_t facs, siz
 	/* C2 and C3 latencies above 100 and 1000 us: not supported (5.2.9). */
 	f.p_lvl2_lat = 0x0fff;
 	f.p_lvl3_lat = 0x0fff;
-	f.century = VDEV_RTC_CENTURY;
+	f.century = 0x33;
 	/* ISA-style devices (COM1, RTC, PIT) but no i8042 and no VGA. */
 	f.iapc_boot_arch = ACPI_BOOT_ARCH_LEGACY_DEVICES | BOOT_ARCH_NO_VGA;
 	/* TMR_VAL_EXT clear: the PM timer is 24 bits (pmtimer.h). */

@@ -86,18 +86,18 @@ static const struct vdev_host FAKE_HOST = {
 	.vcpu_count = fake_cpus,
 };
 
-static void fake_reset(void)
+static inline void fake_reset(void)
 {
 	memset(&FV, 0, sizeof(FV));
 }
 
 /* Port access through the ops table, as the core will do it. */
-static uint32_t io_in(const struct vdev_ops *ops, void *dev, uint16_t port, unsigned size)
+static inline uint32_t io_in(const struct vdev_ops *ops, void *dev, uint16_t port, unsigned size)
 {
 	return ops->io_read(dev, port, size);
 }
 
-static void io_out(const struct vdev_ops *ops, void *dev, uint16_t port, unsigned size,
+static inline void io_out(const struct vdev_ops *ops, void *dev, uint16_t port, unsigned size,
 		   uint32_t val)
 {
 	ops->io_write(dev, port, size, val);
