@@ -75,20 +75,18 @@ static int read_gpa(void *ctx, uint64_t gpa, void *dst, unsigned len)
 
 /* Copy between guest-linear memory and buf, page by page through the guest's
  * own page tables and then its guest-physical map. */
-static int copy_linear(struct vcpu *v, uint64_t la, void *buf, size_t len, bool write)
+static int copy_linear(struct vcpu *v, const struct guest_paging *p, uint64_t la, void *buf,
+		       size_t len, bool write)
 {
-	struct vcpu_state s;
 	uint8_t *p8 = buf;
 
-	virt->get_state(v, &s);
-	struct guest_paging p = { s.cr0, s.cr3, s.cr4, s.efer };
 	while (len) {
 		uint64_t gpa;
 		uint32_t err;
 		size_t chunk = 4096 - (la & 4095);
 		if (chunk > len)
 			chunk = len;
-		if (guest_walk(&p, la, write, false, read_gpa, v, &gpa, &err))
+		if (guest_walk(p, la, write, false, read_gpa, v, &gpa, &err))
 			return -EFAULT;
 		int r = write ? gmap_write(&v->vm->gmap, gpa, p8, chunk)
 			      : gmap_read(&v->vm->gmap, gpa, p8, chunk);
@@ -101,25 +99,43 @@ static int copy_linear(struct vcpu *v, uint64_t la, void *buf, size_t len, bool 
 	return 0;
 }
 
+static struct guest_paging paging_of(const struct vcpu_state *s)
+{
+	return (struct guest_paging){ s->cr0, s->cr3, s->cr4, s->efer };
+}
+
 int vcpu_read_linear(struct vcpu *v, uint64_t la, void *buf, size_t len)
 {
-	return copy_linear(v, la, buf, len, false);
+	struct vcpu_state s;
+
+	virt->get_state(v, &s);
+	struct guest_paging p = paging_of(&s);
+	return copy_linear(v, &p, la, buf, len, false);
 }
 
 int vcpu_write_linear(struct vcpu *v, uint64_t la, const void *buf, size_t len)
 {
-	return copy_linear(v, la, (void *)buf, len, true);
-}
-
-int vcpu_decode_insn(struct vcpu *v, struct x86_insn *insn)
-{
 	struct vcpu_state s;
-	uint8_t bytes[X86_INSN_MAX];
-	size_t got = 0;
 
 	virt->get_state(v, &s);
-	uint64_t la = s.seg[SEG_CS].base + s.rip;
-	if (!(s.efer & (1ULL << 10)) || !(s.seg[SEG_CS].attr & SEG_L))
+	struct guest_paging p = paging_of(&s);
+	return copy_linear(v, &p, la, (void *)buf, len, true);
+}
+
+static bool long_mode_code(const struct vcpu_state *s)
+{
+	return (s->efer & (1ULL << 10)) && (s->seg[SEG_CS].attr & SEG_L);
+}
+
+/* Decode at RIP with the state already read (one get_state per exit). */
+static int decode_at(struct vcpu *v, const struct vcpu_state *s, struct x86_insn *insn)
+{
+	uint8_t bytes[X86_INSN_MAX];
+	size_t got = 0;
+	struct guest_paging p = paging_of(s);
+	uint64_t la = s->seg[SEG_CS].base + s->rip;
+
+	if (!long_mode_code(s))
 		la = (uint32_t)la;
 	/* Fetch up to 15 bytes, stopping early at a page that is not there (the
 	 * instruction may still end before it). */
@@ -127,39 +143,43 @@ int vcpu_decode_insn(struct vcpu *v, struct x86_insn *insn)
 		size_t chunk = 4096 - ((la + got) & 4095);
 		if (chunk > sizeof(bytes) - got)
 			chunk = sizeof(bytes) - got;
-		if (vcpu_read_linear(v, la + got, bytes + got, chunk))
+		if (copy_linear(v, &p, la + got, bytes + got, chunk, false))
 			break;
 		got += chunk;
 	}
 	memset(insn, 0, sizeof(*insn));
 	if (!got)
 		return -EFAULT;
-	enum x86_mode mode = x86_mode_of(s.cr0 & CR0_PE, s.rflags & (1ULL << 17),
-					 s.efer & (1ULL << 10), s.seg[SEG_CS].attr & SEG_L,
-					 s.seg[SEG_CS].attr & SEG_DB);
+	enum x86_mode mode = x86_mode_of(s->cr0 & CR0_PE, s->rflags & (1ULL << 17),
+					 s->efer & (1ULL << 10), s->seg[SEG_CS].attr & SEG_L,
+					 s->seg[SEG_CS].attr & SEG_DB);
 	int r = x86_decode(bytes, got, mode, cpu.vendor == CPU_AMD ? X86_DECODE_AMD : 0, insn);
-	if (r == -EAGAIN)
-		return -EFAULT;
-	return r;
+	return r == -EAGAIN ? -EFAULT : r;
+}
+
+int vcpu_decode_insn(struct vcpu *v, struct x86_insn *insn)
+{
+	struct vcpu_state s;
+
+	virt->get_state(v, &s);
+	return decode_at(v, &s, insn);
 }
 
 int vcpu_skip_insn(struct vcpu *v, const struct vm_exit *e)
 {
+	struct vcpu_state s;
 	unsigned len = e->insn_len;
 
+	virt->get_state(v, &s);
 	if (!len) {
 		struct x86_insn insn;
-		int r = vcpu_decode_insn(v, &insn);
+		int r = decode_at(v, &s, &insn);
 		if (r)
 			return r;
 		len = insn.len;
 	}
-	uint64_t rip = virt->get_rip(v) + len;
-	struct vcpu_state s;
-	virt->get_state(v, &s);
-	if (!(s.efer & (1ULL << 10)) || !(s.seg[SEG_CS].attr & SEG_L))
-		rip = (uint32_t)rip;
-	virt->set_rip(v, rip);
+	uint64_t rip = s.rip + len;
+	virt->set_rip(v, long_mode_code(&s) ? rip : (uint32_t)rip);
 	return 0;
 }
 

@@ -539,6 +539,7 @@ def interactive(cpu, iso, smp, mem):
     stdin = sys.stdin.fileno()
     out = sys.stdout.fileno()
     status = 0
+    quit_now = False
     try:
         listener.settimeout(0.5)
         deadline = time.monotonic() + CONNECT_TIMEOUT
@@ -594,7 +595,6 @@ def interactive(cpu, iso, smp, mem):
                     fds.remove(stdin)
                     continue
                 send = bytearray()
-                quit_now = False
                 for b in data:
                     if escape:
                         escape = False
@@ -618,9 +618,15 @@ def interactive(cpu, iso, smp, mem):
                     break
     except KeyboardInterrupt:
         status = 130
+        quit_now = True
     finally:
         if saved is not None:
             termios.tcsetattr(stdin, termios.TCSADRAIN, saved)
+        if not quit_now:  # the serial port closed: Bochs is on its way out
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
         ended = proc.poll()
         _killpg(proc)
         for c in (conn, listener):

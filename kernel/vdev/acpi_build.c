@@ -40,8 +40,8 @@ _Static_assert(sizeof(struct acpi_facs) == 64, "ACPI 5.2.10");
 #define BOOT_ARCH_NO_VGA    (1u << 2)
 
 /* MPS INTI flags (ACPI 6.5 table 5.50): polarity bits 1:0, trigger mode bits 3:2. */
-#define INTI_CONFORMS	   0x0000
-#define INTI_HIGH_LEVEL	   0x000d
+#define INTI_CONFORMS	0x0000
+#define INTI_HIGH_LEVEL 0x000d
 
 /* ---- The blob ---- */
 
@@ -110,7 +110,7 @@ static struct acpi_sdt_hdr sdt_hdr(const char *sig, uint32_t len, uint8_t rev)
 static struct acpi_gas io_gas(uint16_t port, uint8_t bytes)
 {
 	/* Access size 0 ("legacy") as QEMU's FADT has it. */
-	struct acpi_gas g = { .space = ACPI_GAS_IO, .width = (uint8_t)(8 * bytes), .addr = port };
+	struct acpi_gas g = {.space = ACPI_GAS_IO, .width = (uint8_t)(8 * bytes), .addr = port};
 	return g;
 }
 
@@ -162,7 +162,7 @@ static void aml_le(struct aml *a, uint64_t v, unsigned n)
 /* ACPI 6.5 20.2.2 NameSeg: four characters, '_'-padded. */
 static void aml_nameseg(struct aml *a, const char *s)
 {
-	char seg[4] = { '_', '_', '_', '_' };
+	char seg[4] = {'_', '_', '_', '_'};
 
 	for (unsigned i = 0; i < 4 && s[i]; i++)
 		seg[i] = s[i];
@@ -262,7 +262,7 @@ static void aml_hid(struct aml *a, const char *pnp)
 /* Name(_CRS, Buffer(){ descriptors, EndTag }) */
 static void aml_crs(struct aml *a, const uint8_t *res, size_t n)
 {
-	static const uint8_t end_tag[2] = { 0x79, 0x00 }; /* 6.4.2.9, checksum 0: none */
+	static const uint8_t end_tag[2] = {0x79, 0x00}; /* 6.4.2.9, checksum 0: none */
 	size_t at;
 
 	aml_u8(a, AML_NAME_OP);
@@ -352,7 +352,7 @@ static void res_dword_mem(struct res *r, uint32_t min, uint32_t max)
  *  } */
 static void dsdt_body(struct aml *a, uint32_t pci_mem_start)
 {
-	struct res r = { .len = 0 };
+	struct res r = {.len = 0};
 	size_t scope, dev, pkg;
 
 	aml_u8(a, AML_NAME_OP);
@@ -426,7 +426,7 @@ static void put_fadt(struct blob *b, size_t off, uint64_t base, size_t facs, siz
 	/* C2 and C3 latencies above 100 and 1000 us: not supported (5.2.9). */
 	f.p_lvl2_lat = 0x0fff;
 	f.p_lvl3_lat = 0x0fff;
-	f.century = 0x33;
+	f.century = VDEV_RTC_CENTURY;
 	/* ISA-style devices (COM1, RTC, PIT) but no i8042 and no VGA. */
 	f.iapc_boot_arch = ACPI_BOOT_ARCH_LEGACY_DEVICES | BOOT_ARCH_NO_VGA;
 	/* TMR_VAL_EXT clear: the PM timer is 24 bits (pmtimer.h). */
@@ -516,8 +516,8 @@ static void put_madt(struct blob *b, size_t off, const struct vdev_acpi_config *
 	blob_put(b, at, &nmi, sizeof(nmi));
 }
 
-static void put_roots(struct blob *b, size_t rsdt, size_t xsdt, uint64_t base,
-		      const size_t *tables, unsigned n)
+static void put_roots(struct blob *b, size_t rsdt, size_t xsdt, uint64_t base, const size_t *tables,
+		      unsigned n)
 {
 	struct acpi_sdt_hdr h = sdt_hdr("RSDT", (uint32_t)(sizeof(h) + 4 * n), 1);
 
@@ -552,9 +552,9 @@ static void put_rsdp(struct blob *b, size_t off, uint64_t base, size_t rsdt, siz
 
 int vdev_acpi_build(const struct vdev_acpi_config *cfg, void *buf, size_t cap, size_t *len)
 {
-	struct blob b = { .buf = buf, .cap = buf ? cap : 0, .len = 0 };
+	struct blob b = {.buf = buf, .cap = buf ? cap : 0, .len = 0};
 	uint8_t aml_buf[AML_MAX];
-	struct aml a = { .p = aml_buf, .cap = sizeof(aml_buf) };
+	struct aml a = {.p = aml_buf, .cap = sizeof(aml_buf)};
 	size_t rsdp, rsdt, xsdt, facs, fadt, dsdt, madt, tables[2];
 	uint64_t pci_start;
 	struct acpi_sdt_hdr dh;

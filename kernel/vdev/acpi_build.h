@@ -14,18 +14,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VDEV_ACPI_RSDP_GPA    0xe0000	/* the suggested base */
-#define VDEV_ACPI_MAX_CPUS    255	/* xAPIC IDs 0..254 (0xff is broadcast) */
-#define VDEV_ACPI_LAPIC_ADDR  0xfee00000u
-#define VDEV_ACPI_IOAPIC_ADDR 0xfec00000u
+#define VDEV_ACPI_RSDP_GPA     0xe0000 /* the suggested base */
+#define VDEV_ACPI_MAX_CPUS     255     /* xAPIC IDs 0..254 (0xff is broadcast) */
+#define VDEV_ACPI_LAPIC_ADDR   0xfee00000u
+#define VDEV_ACPI_IOAPIC_ADDR  0xfec00000u
 #define VDEV_ACPI_PCI_MMIO_END 0xfec00000u /* the 32-bit PCI window ends below the IOAPIC */
 
 struct vdev_acpi_config {
-	uint64_t base;		/* guest-physical address of the blob; 16-byte aligned,
-				 * the whole blob below 4 GiB (the RSDT holds 32-bit pointers) */
-	uint32_t cpus;		/* 1..VDEV_ACPI_MAX_CPUS, APIC IDs and ACPI UIDs 0..cpus-1 */
-	uint64_t ram_below_4g;	/* the PCI memory window starts at this, rounded up to 1 MiB */
-	uint8_t ioapic_id;	/* QEMU uses 0; the IOAPIC model must report the same */
+	uint64_t base;	       /* guest-physical address of the blob; 16-byte aligned,
+				* the whole blob below 4 GiB (the RSDT holds 32-bit pointers) */
+	uint32_t cpus;	       /* 1..VDEV_ACPI_MAX_CPUS, APIC IDs and ACPI UIDs 0..cpus-1 */
+	uint64_t ram_below_4g; /* the PCI memory window starts at this, rounded up to 1 MiB */
+	uint8_t ioapic_id;     /* QEMU uses 0; the IOAPIC model must report the same */
 };
 
 /* Builds the tables into buf. *len is set to the blob's size, also when buf is too

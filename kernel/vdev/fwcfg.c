@@ -5,7 +5,7 @@
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
 
-#define FW_CFG_VERSION_TRAD 0x01   /* FW_CFG_ID bit 0: traditional interface */
+#define FW_CFG_VERSION_TRAD 0x01 /* FW_CFG_ID bit 0: traditional interface */
 #define DIR_ENTRY	    64
 #define DIR_NAME_OFF	    8
 
@@ -34,10 +34,8 @@ static bool fwcfg_builtin(uint16_t key)
 	case FW_CFG_RAM_SIZE:
 	case FW_CFG_NB_CPUS:
 	case FW_CFG_MAX_CPUS:
-	case FW_CFG_FILE_DIR:
-		return true;
-	default:
-		return false;
+	case FW_CFG_FILE_DIR: return true;
+	default: return false;
 	}
 }
 
@@ -72,8 +70,7 @@ static bool fwcfg_lookup(struct vfwcfg *fw, uint16_t key, const uint8_t **data, 
 		*data = fw->dir;
 		*len = 4 + fw->file_count * DIR_ENTRY;
 		return true;
-	default:
-		break;
+	default: break;
 	}
 	if (!(k & FW_CFG_ARCH_LOCAL) && k >= FW_CFG_FILE_FIRST &&
 	    k < FW_CFG_FILE_FIRST + fw->file_count) {

@@ -16,8 +16,8 @@
 
 #define VDEV_FWCFG_PORT	     0x510 /* selector (16-bit write); data at 0x511 */
 #define VDEV_FWCFG_MAX_FILES 32
-#define VDEV_FWCFG_MAX_ITEMS 32   /* raw items besides the built-in ones */
-#define VDEV_FWCFG_NAME_MAX  56   /* bytes of a directory name, NUL included */
+#define VDEV_FWCFG_MAX_ITEMS 32 /* raw items besides the built-in ones */
+#define VDEV_FWCFG_NAME_MAX  56 /* bytes of a directory name, NUL included */
 
 /* Selector keys (QEMU include/standard-headers/linux/qemu_fw_cfg.h). */
 enum {

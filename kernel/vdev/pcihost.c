@@ -104,7 +104,7 @@ int vpci_dev_set_bar(struct vpci_dev *d, unsigned n, uint64_t size, unsigned kin
 		if (size < 4 || size > 256) /* PCI 6.2.5.1: I/O BARs are 256 bytes at most */
 			return -EINVAL;
 		put32(d->cfg + off, VPCI_BAR_IO);
-		put32(d->wmask + off, (uint32_t)~(size - 1) & ~3u);
+		put32(d->wmask + off, (uint32_t) ~(size - 1) & ~3u);
 		return 0;
 	}
 	if ((kind & ~(unsigned)(VPCI_BAR_MEM64 | VPCI_BAR_PREFETCH)) || size < 16)

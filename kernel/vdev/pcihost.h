@@ -21,12 +21,12 @@
 
 #include "kernel/vdev/vdev.h"
 
-#define VDEV_PCI_ADDR_PORT    0xcf8
-#define VDEV_PCI_RESET_PORT   0xcf9
-#define VDEV_PCI_DATA_PORT    0xcfc
-#define VDEV_PCIHOST_MAX_DEVS 32
+#define VDEV_PCI_ADDR_PORT     0xcf8
+#define VDEV_PCI_RESET_PORT    0xcf9
+#define VDEV_PCI_DATA_PORT     0xcfc
+#define VDEV_PCIHOST_MAX_DEVS  32
 #define VDEV_RESET_EXIT_STATUS 0
-#define VDEV_RESET_VALUE      0x06 /* what the FADT's RESET_VALUE writes: SYS_RST | RST_CPU */
+#define VDEV_RESET_VALUE       0x06 /* what the FADT's RESET_VALUE writes: SYS_RST | RST_CPU */
 
 #define VPCI_BDF(bus, dev, fn) ((uint16_t)((bus) << 8 | (dev) << 3 | (fn)))
 
@@ -52,12 +52,12 @@ struct vpci_dev {
 
 struct vpcihost {
 	const struct vdev_host *host;
-	uint32_t addr;	   /* CONFIG_ADDRESS */
-	uint8_t rst_cnt;   /* reset control register, bits 3 and 1 */
+	uint32_t addr;	 /* CONFIG_ADDRESS */
+	uint8_t rst_cnt; /* reset control register, bits 3 and 1 */
 	struct vpci_dev bridge;
 	struct vpci_dev *devs[VDEV_PCIHOST_MAX_DEVS];
 	unsigned dev_count;
-	unsigned resets;   /* guest reset requests seen */
+	unsigned resets; /* guest reset requests seen */
 };
 
 /* A type 0 header with the given IDs: command, status, cache line size, latency

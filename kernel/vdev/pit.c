@@ -54,13 +54,11 @@ static uint16_t pit_counter(const struct vpit_channel *c, uint64_t t)
 	uint64_t d = pit_elapsed(c, t);
 
 	switch (pit_mode(c)) {
-	case 2:
-		return (uint16_t)(c->count - d % c->count);
+	case 2: return (uint16_t)(c->count - d % c->count);
 	case 3:
 		/* Mode 3 decrements by two each clock (odd counts are approximated). */
 		return (uint16_t)(c->count - (2 * d) % c->count);
-	default:
-		return (uint16_t)(c->count - d); /* wraps past zero and keeps counting */
+	default: return (uint16_t)(c->count - d); /* wraps past zero and keeps counting */
 	}
 }
 
@@ -73,18 +71,12 @@ static bool pit_out(const struct vpit_channel *c, uint64_t t)
 	if (!c->armed)
 		return m != 0;
 	switch (m) {
-	case 0:
-		return d >= c->count; /* high at terminal count, stays high */
-	case 1:
-		return !c->triggered || d >= c->count; /* low from trigger to TC */
-	case 2:
-		return !c->gate || d % c->count != c->count - 1; /* low for the last clock */
-	case 3:
-		return !c->gate || d % c->count < (c->count + 1) / 2;
-	case 4:
-		return d != c->count; /* one low clock at terminal count */
-	default:
-		return !c->triggered || d != c->count;
+	case 0: return d >= c->count;		       /* high at terminal count, stays high */
+	case 1: return !c->triggered || d >= c->count; /* low from trigger to TC */
+	case 2: return !c->gate || d % c->count != c->count - 1; /* low for the last clock */
+	case 3: return !c->gate || d % c->count < (c->count + 1) / 2;
+	case 4: return d != c->count; /* one low clock at terminal count */
+	default: return !c->triggered || d != c->count;
 	}
 }
 
@@ -93,17 +85,12 @@ static bool pit_out(const struct vpit_channel *c, uint64_t t)
 static uint64_t pit_edges(const struct vpit_channel *c, uint64_t d)
 {
 	switch (pit_mode(c)) {
-	case 0:
-		return d >= c->count;
-	case 1:
-		return c->triggered && d >= c->count;
+	case 0: return d >= c->count;
+	case 1: return c->triggered && d >= c->count;
 	case 2:
-	case 3:
-		return d / c->count;
-	case 4:
-		return d > c->count;
-	default:
-		return c->triggered && d > c->count;
+	case 3: return d / c->count;
+	case 4: return d > c->count;
+	default: return c->triggered && d > c->count;
 	}
 }
 
@@ -112,13 +99,10 @@ static uint64_t pit_next_edge(const struct vpit_channel *c, uint64_t d)
 {
 	switch (pit_mode(c)) {
 	case 0:
-	case 1:
-		return c->edges_seen ? 0 : c->count;
+	case 1: return c->edges_seen ? 0 : c->count;
 	case 2:
-	case 3:
-		return (d / c->count + 1) * c->count;
-	default:
-		return c->edges_seen ? 0 : c->count + 1ull;
+	case 3: return (d / c->count + 1) * c->count;
+	default: return c->edges_seen ? 0 : c->count + 1ull;
 	}
 }
 
@@ -268,12 +252,8 @@ static void pit_write_control(struct vpit *p, uint8_t val, uint64_t t)
 static void pit_write_count(struct vpit_channel *c, uint8_t val, uint64_t t)
 {
 	switch (c->write_state) {
-	case RW_LSB:
-		pit_load(c, val, t);
-		break;
-	case RW_MSB:
-		pit_load(c, (uint32_t)val << 8, t);
-		break;
+	case RW_LSB: pit_load(c, val, t); break;
+	case RW_MSB: pit_load(c, (uint32_t)val << 8, t); break;
 	case RW_WORD:
 		c->write_lsb = val;
 		c->write_state = RW_WORD_MSB;
@@ -299,30 +279,17 @@ static uint8_t pit_read_count(struct vpit_channel *c, uint64_t t)
 		return c->status;
 	}
 	switch (c->latch_state) {
-	case RW_LSB:
-		c->latch_state = 0;
-		return (uint8_t)c->latched;
-	case RW_MSB:
-		c->latch_state = 0;
-		return (uint8_t)(c->latched >> 8);
-	case RW_WORD:
-		c->latch_state = RW_MSB;
-		return (uint8_t)c->latched;
-	default:
-		break;
+	case RW_LSB: c->latch_state = 0; return (uint8_t)c->latched;
+	case RW_MSB: c->latch_state = 0; return (uint8_t)(c->latched >> 8);
+	case RW_WORD: c->latch_state = RW_MSB; return (uint8_t)c->latched;
+	default: break;
 	}
 	v = pit_counter(c, t);
 	switch (c->read_state) {
-	case RW_LSB:
-		return (uint8_t)v;
-	case RW_MSB:
-		return (uint8_t)(v >> 8);
-	case RW_WORD:
-		c->read_state = RW_WORD_MSB;
-		return (uint8_t)v;
-	default:
-		c->read_state = RW_WORD;
-		return (uint8_t)(v >> 8);
+	case RW_LSB: return (uint8_t)v;
+	case RW_MSB: return (uint8_t)(v >> 8);
+	case RW_WORD: c->read_state = RW_WORD_MSB; return (uint8_t)v;
+	default: c->read_state = RW_WORD; return (uint8_t)(v >> 8);
 	}
 }
 

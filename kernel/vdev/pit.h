@@ -28,33 +28,33 @@
 #define VDEV_PIT_MAX_PENDING 4
 
 struct vpit_channel {
-	uint32_t count;		/* initial count, 1..0x10000 (0 written means 0x10000) */
-	uint8_t mode;		/* as programmed, 0-7 (6 and 7 act as 2 and 3) */
-	uint8_t rw;		/* access: 1 LSB, 2 MSB, 3 LSB then MSB */
+	uint32_t count; /* initial count, 1..0x10000 (0 written means 0x10000) */
+	uint8_t mode;	/* as programmed, 0-7 (6 and 7 act as 2 and 3) */
+	uint8_t rw;	/* access: 1 LSB, 2 MSB, 3 LSB then MSB */
 	uint8_t bcd;
-	bool armed;		/* a count was written after the control word */
+	bool armed; /* a count was written after the control word */
 	bool gate;
-	bool triggered;		/* modes 1 and 5: a gate rising edge started counting */
+	bool triggered; /* modes 1 and 5: a gate rising edge started counting */
 	bool counting;
-	uint64_t start_tick;	/* PIT tick at which the current counting stretch began */
-	uint64_t held;		/* ticks counted before the current stretch */
+	uint64_t start_tick; /* PIT tick at which the current counting stretch began */
+	uint64_t held;	     /* ticks counted before the current stretch */
 	uint8_t read_state, write_state, write_lsb;
-	uint8_t latch_state;	/* 0: no latched count, else which byte comes next */
+	uint8_t latch_state; /* 0: no latched count, else which byte comes next */
 	uint16_t latched;
 	bool status_latched;
 	uint8_t status;
-	uint64_t edges_seen;	/* channel 0: OUT rising edges accounted for */
+	uint64_t edges_seen; /* channel 0: OUT rising edges accounted for */
 };
 
 struct vpit {
 	const struct vdev_host *host;
 	struct vpit_channel ch[3];
-	uint8_t port61;		/* bits 3:0 as last written */
-	unsigned irq_pending;	/* channel 0 edges owed to the guest */
+	uint8_t port61;	      /* bits 3:0 as last written */
+	unsigned irq_pending; /* channel 0 edges owed to the guest */
 	uint64_t last_edge_ns;
-	bool edge_sent;		/* last_edge_ns is valid */
-	uint64_t irq_edges;	/* edges raised, for statistics */
-	uint64_t irq_dropped;	/* edges coalesced away */
+	bool edge_sent;	      /* last_edge_ns is valid */
+	uint64_t irq_edges;   /* edges raised, for statistics */
+	uint64_t irq_dropped; /* edges coalesced away */
 };
 
 void vdev_pit_init(struct vpit *p, const struct vdev_host *host);

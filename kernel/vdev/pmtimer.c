@@ -4,13 +4,14 @@
 #include "kernel/kstring.h"
 #include "kernel/vdev/vdev_util.h"
 
-#define STS_W1C	    (VDEV_PM1_TMR | VDEV_PM1_GBL | VDEV_PM1_PWRBTN | VDEV_PM1_SLPBTN | \
-		     VDEV_PM1_RTC | VDEV_PM1_WAK)
+#define STS_W1C                                                                           \
+	(VDEV_PM1_TMR | VDEV_PM1_GBL | VDEV_PM1_PWRBTN | VDEV_PM1_SLPBTN | VDEV_PM1_RTC | \
+	 VDEV_PM1_WAK)
 #define EN_WRITABLE (VDEV_PM1_TMR | VDEV_PM1_GBL | VDEV_PM1_PWRBTN | VDEV_PM1_SLPBTN | VDEV_PM1_RTC)
 /* SCI_EN, BM_RLD, SLP_TYP; GBL_RLS and SLP_EN are write-only and read 0
  * (ACPI 6.5 table 4.16). */
-#define CNT_KEPT    0x1c03
-#define TMR_MASK    ((1u << VDEV_PM_TMR_BITS) - 1)
+#define CNT_KEPT 0x1c03
+#define TMR_MASK ((1u << VDEV_PM_TMR_BITS) - 1)
 
 static uint64_t pm_ticks(const struct vpm *pm)
 {
@@ -73,21 +74,16 @@ static uint8_t pm_read(void *dev, uint16_t port)
 
 	switch (off) {
 	case 0:
-	case 1:
-		return (uint8_t)(pm->sts >> (8 * off));
+	case 1: return (uint8_t)(pm->sts >> (8 * off));
 	case 2:
-	case 3:
-		return (uint8_t)(pm->en >> (8 * (off - 2)));
+	case 3: return (uint8_t)(pm->en >> (8 * (off - 2)));
 	case 4:
-	case 5:
-		return (uint8_t)(pm->cnt >> (8 * (off - 4)));
+	case 5: return (uint8_t)(pm->cnt >> (8 * (off - 4)));
 	case 8:
 	case 9:
 	case 10:
-	case 11:
-		return (uint8_t)(vdev_pm_timer(pm) >> (8 * (off - 8)));
-	default:
-		return 0xff; /* 0x606-0x607 decode nothing */
+	case 11: return (uint8_t)(vdev_pm_timer(pm) >> (8 * (off - 8)));
+	default: return 0xff; /* 0x606-0x607 decode nothing */
 	}
 }
 
@@ -99,23 +95,16 @@ static void pm_write(void *dev, uint16_t port, uint8_t b)
 
 	switch (off) {
 	case 0:
-	case 1:
-		pm->sts &= (uint16_t)~((uint16_t)b << (8 * off) & STS_W1C);
-		break;
+	case 1: pm->sts &= (uint16_t) ~((uint16_t)b << (8 * off) & STS_W1C); break;
 	case 2:
 	case 3: {
 		unsigned s = 8 * (off - 2);
 		pm->en = (uint16_t)((pm->en & ~(0xffu << s)) | (((unsigned)b << s) & EN_WRITABLE));
 		break;
 	}
-	case 4:
-		pm->cnt = (uint16_t)((pm->cnt & 0xff00) | b) & CNT_KEPT;
-		break;
-	case 5:
-		pm_write_cnt_hi(pm, b);
-		break;
-	default:
-		break; /* the timer is read-only */
+	case 4: pm->cnt = (uint16_t)((pm->cnt & 0xff00) | b) & CNT_KEPT; break;
+	case 5: pm_write_cnt_hi(pm, b); break;
+	default: break; /* the timer is read-only */
 	}
 }
 

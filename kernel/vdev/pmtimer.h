@@ -40,17 +40,17 @@
 #define VDEV_PM1_RTC	0x0400
 #define VDEV_PM1_WAK	0x8000 /* status only */
 /* PM1 control bits (ACPI 6.5 table 4.16) */
-#define VDEV_PM1_SCI_EN	      0x0001
+#define VDEV_PM1_SCI_EN	       0x0001
 #define VDEV_PM1_SLP_TYP_SHIFT 10
 #define VDEV_PM1_SLP_TYP_MASK  0x1c00
-#define VDEV_PM1_SLP_EN	      0x2000
+#define VDEV_PM1_SLP_EN	       0x2000
 
 struct vpm {
 	const struct vdev_host *host;
 	uint16_t sts, en, cnt;
-	uint64_t tmr_half;	/* last (ticks >> 23) seen, for TMR_STS */
+	uint64_t tmr_half; /* last (ticks >> 23) seen, for TMR_STS */
 	bool sci_level;
-	bool powered_off;	/* an S5 request was made */
+	bool powered_off; /* an S5 request was made */
 };
 
 void vdev_pm_init(struct vpm *pm, const struct vdev_host *host);

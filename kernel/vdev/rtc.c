@@ -48,10 +48,10 @@ enum {
 #define C_UF	 0x10
 #define D_VRT	 0x80
 
-#define RTC_HZ		32768
-#define UIP_HOLD_NS	244140 /* DS: UIP rises 244 us (8 cycles of 32 kHz) before the update */
-#define SECS_PER_DAY	86400
-#define MAX_KIB_FIELD	0xffff
+#define RTC_HZ	      32768
+#define UIP_HOLD_NS   244140 /* DS: UIP rises 244 us (8 cycles of 32 kHz) before the update */
+#define SECS_PER_DAY  86400
+#define MAX_KIB_FIELD 0xffff
 
 static uint64_t rtc_now(const struct vrtc *r)
 {
@@ -263,8 +263,7 @@ static void rtc_update_irq(struct vrtc *r)
 static bool rtc_alarm_matches(const struct vrtc *r)
 {
 	static const uint8_t pairs[3][2] = {
-		{ REG_SEC_ALARM, REG_SEC }, { REG_MIN_ALARM, REG_MIN }, { REG_HOUR_ALARM, REG_HOUR }
-	};
+		{REG_SEC_ALARM, REG_SEC}, {REG_MIN_ALARM, REG_MIN}, {REG_HOUR_ALARM, REG_HOUR}};
 
 	for (unsigned i = 0; i < 3; i++) {
 		uint8_t a = r->cmos[pairs[i][0]];
@@ -352,8 +351,7 @@ static uint8_t rtc_read_data(struct vrtc *r, uint64_t now)
 		r->cmos[REG_C] = 0;
 		rtc_update_irq(r);
 		return v;
-	case REG_D:
-		return D_VRT;
+	case REG_D: return D_VRT;
 	default:
 		if (rtc_is_time_reg(idx) && r->running) {
 			rtc_clock(r, now, &sec, &frac);
@@ -393,8 +391,7 @@ static void rtc_write_data(struct vrtc *r, uint64_t now, uint8_t val)
 				(r->base_frac + (now - r->base_ns)) % VDEV_NS_PER_SEC);
 		break;
 	case REG_C:
-	case REG_D:
-		break; /* read-only */
+	case REG_D: break; /* read-only */
 	default:
 		if (!rtc_is_time_reg(idx) || !r->running) {
 			r->cmos[idx] = val;
@@ -447,7 +444,7 @@ static void rtc_reset(void *dev)
 	struct vrtc *r = dev;
 
 	rtc_update_flags(r, rtc_now(r));
-	r->cmos[REG_B] &= (uint8_t)~(B_PIE | B_AIE | B_UIE | B_SQWE);
+	r->cmos[REG_B] &= (uint8_t) ~(B_PIE | B_AIE | B_UIE | B_SQWE);
 	r->cmos[REG_C] = 0;
 	rtc_update_irq(r);
 }
@@ -474,7 +471,7 @@ static void rtc_fill_cmos(struct vrtc *r, const struct vdev_rtc_config *cfg)
 
 	if (low > (4ull << 30))
 		low = 4ull << 30;
-	r->cmos[CMOS_FLOPPY] = 0;	  /* no floppy drives */
+	r->cmos[CMOS_FLOPPY] = 0;	/* no floppy drives */
 	r->cmos[CMOS_EQUIPMENT] = 0x02; /* math coprocessor; no floppy, no PS/2 mouse */
 	cmos_put16(r, CMOS_BASE_LO, low / 1024 < 640 ? low / 1024 : 640);
 	cmos_put16(r, CMOS_EXT_LO, low > (1 << 20) ? (low - (1 << 20)) / 1024 : 0);
@@ -485,7 +482,8 @@ static void rtc_fill_cmos(struct vrtc *r, const struct vdev_rtc_config *cfg)
 	r->cmos[CMOS_ABOVE4G] = (uint8_t)above;
 	r->cmos[CMOS_ABOVE4G + 1] = (uint8_t)(above >> 8);
 	r->cmos[CMOS_ABOVE4G + 2] = (uint8_t)(above >> 16);
-	r->cmos[CMOS_CPUS] = (uint8_t)(cfg->cpus ? (cfg->cpus - 1 > 0xff ? 0xff : cfg->cpus - 1) : 0);
+	r->cmos[CMOS_CPUS] =
+		(uint8_t)(cfg->cpus ? (cfg->cpus - 1 > 0xff ? 0xff : cfg->cpus - 1) : 0);
 }
 
 void vdev_rtc_init(struct vrtc *r, const struct vdev_host *host, const struct vdev_rtc_config *cfg)

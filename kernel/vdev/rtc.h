@@ -18,10 +18,10 @@
 
 #include "kernel/vdev/vdev.h"
 
-#define VDEV_RTC_BASE	    0x70
-#define VDEV_RTC_GSI	    8
-#define VDEV_RTC_CMOS_SIZE  128
-#define VDEV_RTC_CENTURY    0x32 /* the FADT's CENTURY field points here */
+#define VDEV_RTC_BASE	   0x70
+#define VDEV_RTC_GSI	   8
+#define VDEV_RTC_CMOS_SIZE 128
+#define VDEV_RTC_CENTURY   0x32 /* the FADT's CENTURY field points here */
 
 struct vdev_rtc_config {
 	int64_t start_unix;    /* wall clock at init, seconds since 1970-01-01 UTC */
@@ -34,13 +34,13 @@ struct vrtc {
 	const struct vdev_host *host;
 	uint8_t cmos[VDEV_RTC_CMOS_SIZE];
 	uint8_t index;
-	bool running;		/* seconds advance: SET clear and the divider running */
-	int64_t base_sec;	/* RTC time at guest ns base_ns is base_sec + base_frac ns */
+	bool running;	  /* seconds advance: SET clear and the divider running */
+	int64_t base_sec; /* RTC time at guest ns base_ns is base_sec + base_frac ns */
 	uint64_t base_ns;
 	uint64_t base_frac;
-	int64_t last_sec;	/* last second whose update (UF, AF) was accounted */
-	uint64_t last_pf;	/* last periodic interval accounted (32768 Hz ticks / period) */
-	uint32_t pf_period;	/* the period last_pf was counted in; 0: none */
+	int64_t last_sec;   /* last second whose update (UF, AF) was accounted */
+	uint64_t last_pf;   /* last periodic interval accounted (32768 Hz ticks / period) */
+	uint32_t pf_period; /* the period last_pf was counted in; 0: none */
 	bool irq_level;
 };
 

@@ -43,11 +43,11 @@ enum {
 #define MCR_OUT2 0x08
 #define MCR_LOOP 0x10
 
-#define LSR_DR	 0x01
-#define LSR_OE	 0x02
-#define LSR_BI	 0x10
-#define LSR_THRE 0x20
-#define LSR_TEMT 0x40
+#define LSR_DR	    0x01
+#define LSR_OE	    0x02
+#define LSR_BI	    0x10
+#define LSR_THRE    0x20
+#define LSR_TEMT    0x40
 #define LSR_INT_ANY 0x1e /* OE, PE, FE, BI: the line-status interrupt sources */
 
 #define MSR_CTS	  0x10
@@ -70,7 +70,8 @@ static uint64_t uart_now(struct vuart *u)
  * bits, optional parity, 1 or 2 stop bits. */
 static uint64_t uart_char_ns(const struct vuart *u)
 {
-	unsigned bits = 1 + 5 + (u->lcr & 3) + ((u->lcr & 0x08) ? 1 : 0) + ((u->lcr & 0x04) ? 2 : 1);
+	unsigned bits =
+		1 + 5 + (u->lcr & 3) + ((u->lcr & 0x08) ? 1 : 0) + ((u->lcr & 0x04) ? 2 : 1);
 	uint64_t div = u->divisor ? u->divisor : 1;
 
 	return bits * div * 16 * VDEV_NS_PER_SEC / VDEV_UART_CLOCK;
@@ -140,7 +141,7 @@ static void uart_rx_clear(struct vuart *u)
 	u->rx_count = 0;
 	u->rx_deadline = 0;
 	u->timeout_ipending = false;
-	u->lsr &= (uint8_t)~(LSR_DR | LSR_BI);
+	u->lsr &= (uint8_t) ~(LSR_DR | LSR_BI);
 }
 
 /* One byte into the receive FIFO; a full FIFO keeps its contents and flags an
@@ -180,7 +181,7 @@ static void uart_transmit(struct vuart *u, uint8_t b)
 
 static void uart_write_fcr(struct vuart *u, uint8_t val)
 {
-	static const uint8_t trigger[4] = { 1, 4, 8, 14 };
+	static const uint8_t trigger[4] = {1, 4, 8, 14};
 
 	/* Turning the FIFOs on or off empties them (8.6.3). */
 	if ((val ^ u->fcr) & FCR_FE)
@@ -226,13 +227,12 @@ static uint8_t uart_read(void *dev, uint16_t port)
 			u->rx_count--;
 		}
 		if (!u->rx_count)
-			u->lsr &= (uint8_t)~(LSR_DR | LSR_BI);
+			u->lsr &= (uint8_t) ~(LSR_DR | LSR_BI);
 		u->timeout_ipending = false;
 		uart_arm_timeout(u);
 		uart_update_irq(u);
 		return ret;
-	case REG_IER:
-		return (u->lcr & LCR_DLAB) ? (uint8_t)(u->divisor >> 8) : u->ier;
+	case REG_IER: return (u->lcr & LCR_DLAB) ? (uint8_t)(u->divisor >> 8) : u->ier;
 	case REG_IIR:
 		ret = u->iir_id | ((u->fcr & FCR_FE) ? IIR_FIFO : 0);
 		/* Reading IIR when THRE is the reported source clears it (8.6.2). */
@@ -241,14 +241,12 @@ static uint8_t uart_read(void *dev, uint16_t port)
 			uart_update_irq(u);
 		}
 		return ret;
-	case REG_LCR:
-		return u->lcr;
-	case REG_MCR:
-		return u->mcr;
+	case REG_LCR: return u->lcr;
+	case REG_MCR: return u->mcr;
 	case REG_LSR:
 		ret = u->lsr;
 		if (u->lsr & (LSR_OE | LSR_BI)) {
-			u->lsr &= (uint8_t)~(LSR_OE | LSR_BI);
+			u->lsr &= (uint8_t) ~(LSR_OE | LSR_BI);
 			uart_update_irq(u);
 		}
 		return ret;
@@ -260,8 +258,7 @@ static uint8_t uart_read(void *dev, uint16_t port)
 			uart_update_irq(u);
 		}
 		return ret;
-	default:
-		return u->scr;
+	default: return u->scr;
 	}
 }
 
@@ -297,21 +294,12 @@ static void uart_write(void *dev, uint16_t port, uint8_t val)
 		if (changed & IER_THRI)
 			u->thr_ipending = (u->ier & IER_THRI) && (u->lsr & LSR_THRE);
 		break;
-	case REG_IIR:
-		uart_write_fcr(u, val);
-		break;
-	case REG_LCR:
-		u->lcr = val;
-		break;
-	case REG_MCR:
-		uart_write_mcr(u, val);
-		break;
+	case REG_IIR: uart_write_fcr(u, val); break;
+	case REG_LCR: u->lcr = val; break;
+	case REG_MCR: uart_write_mcr(u, val); break;
 	case REG_LSR:
-	case REG_MSR:
-		break; /* factory test registers on the chip: writes ignored */
-	default:
-		u->scr = val;
-		break;
+	case REG_MSR: break; /* factory test registers on the chip: writes ignored */
+	default: u->scr = val; break;
 	}
 	uart_update_irq(u);
 }

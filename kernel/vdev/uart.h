@@ -21,26 +21,26 @@
 
 #define VDEV_UART_BASE	  0x3f8
 #define VDEV_UART_GSI	  4
-#define VDEV_UART_RX_SIZE 64 /* receive FIFO, bytes */
-#define VDEV_UART_TX_SIZE 64 /* output batch, bytes */
+#define VDEV_UART_RX_SIZE 64	  /* receive FIFO, bytes */
+#define VDEV_UART_TX_SIZE 64	  /* output batch, bytes */
 #define VDEV_UART_CLOCK	  1843200 /* Hz; 115200 baud at divisor 1 */
 
 struct vuart {
 	const struct vdev_host *host;
 	uint8_t ier, fcr, lcr, mcr, lsr, msr, scr;
 	uint16_t divisor;
-	uint8_t iir_id;		/* IIR bits 3:0 as last computed */
-	uint8_t rx_trigger;	/* FIFO trigger level in bytes */
-	bool thr_ipending;	/* THRE interrupt armed (cleared by an IIR read) */
-	bool timeout_ipending;	/* character timeout (FIFO mode) */
-	bool irq_level;		/* what the line was last driven to */
-	uint64_t rx_deadline;	/* guest ns when a character timeout fires; 0: none */
+	uint8_t iir_id;	       /* IIR bits 3:0 as last computed */
+	uint8_t rx_trigger;    /* FIFO trigger level in bytes */
+	bool thr_ipending;     /* THRE interrupt armed (cleared by an IIR read) */
+	bool timeout_ipending; /* character timeout (FIFO mode) */
+	bool irq_level;	       /* what the line was last driven to */
+	uint64_t rx_deadline;  /* guest ns when a character timeout fires; 0: none */
 	uint8_t rx[VDEV_UART_RX_SIZE];
 	unsigned rx_head, rx_count;
 	char tx[VDEV_UART_TX_SIZE];
 	unsigned tx_len;
-	uint64_t rx_dropped;	/* bytes vdev_uart_receive() could not queue */
-	uint64_t tx_bytes;	/* bytes the guest wrote to THR (not in loopback) */
+	uint64_t rx_dropped; /* bytes vdev_uart_receive() could not queue */
+	uint64_t tx_bytes;   /* bytes the guest wrote to THR (not in loopback) */
 };
 
 /* Resets the UART and remembers host (kept, not copied). */

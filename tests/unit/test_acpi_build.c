@@ -43,8 +43,7 @@ static void gmap_release(void)
 }
 
 static struct vdev_acpi_config CFG = {
-	.base = VDEV_ACPI_RSDP_GPA, .cpus = 4, .ram_below_4g = 512u << 20, .ioapic_id = 0
-};
+	.base = VDEV_ACPI_RSDP_GPA, .cpus = 4, .ram_below_4g = 512u << 20, .ioapic_id = 0};
 static struct acpi_info AI;
 
 /* Builds into guest memory at cfg->base and parses it from the BIOS search. */
@@ -84,7 +83,8 @@ TEST(tables_parse)
 	for (uint32_t i = 0; i < AI.table_count; i++) {
 		CHECK(AI.tables[i].valid);
 		CHECK(!AI.tables[i].partial);
-		CHECK(AI.tables[i].phys >= CFG.base && AI.tables[i].phys + AI.tables[i].len <= CFG.base + len);
+		CHECK(AI.tables[i].phys >= CFG.base &&
+		      AI.tables[i].phys + AI.tables[i].len <= CFG.base + len);
 	}
 	CHECK(acpi_table_find(&AI, "XSDT") != NULL);
 	CHECK(acpi_table_find(&AI, "FACP") != NULL);
@@ -123,11 +123,28 @@ TEST(madt)
 	CHECK_EQ(AI.madt.overrides[1].gsi, 9);
 	CHECK_EQ(AI.madt.overrides[1].flags, 0xd); /* level, active high */
 	CHECK_EQ(AI.madt.nmi_count, 1);
+	/* the parser only counts NMI entries: check the one there by its bytes
+	 * (ACPI 6.5 5.2.12.7: type 4, length 6, UID 0xff = all, flags, LINT1) */
+	{
+		const struct acpi_table *t = acpi_table_find(&AI, "APIC");
+		const uint8_t *m = GMEM + t->phys, *e = NULL;
+
+		for (uint32_t off = 44; off + 2 <= t->len && m[off + 1] >= 2; off += m[off + 1])
+			if (m[off] == 4)
+				e = m + off;
+		CHECK(e != NULL);
+		if (e) {
+			CHECK_EQ(e[1], 6);
+			CHECK_EQ(e[2], 0xff);
+			CHECK_EQ(e[3] | e[4] << 8, 0);
+			CHECK_EQ(e[5], 1);
+		}
+	}
 }
 
 TEST(madt_cpu_counts)
 {
-	static const uint32_t counts[] = { 1, 2, 3, 16, 64, 254, 255 };
+	static const uint32_t counts[] = {1, 2, 3, 16, 64, 254, 255};
 	struct vdev_acpi_config c = CFG;
 	size_t len;
 
@@ -183,18 +200,19 @@ TEST(fadt)
 	/* fields the parser does not keep, at their ACPI 6.5 table 5.9 offsets */
 	facp = acpi_table_find(&AI, "FACP");
 	f = GMEM + facp->phys;
-	CHECK_EQ(rd32(f + 36), CFG.base + 192);	 /* FIRMWARE_CTRL: the FACS */
-	CHECK_EQ(rd32(f + 40), dsdt->phys);	 /* DSDT */
-	CHECK_EQ(rd32(f + 132) | rd32(f + 136), 0); /* X_FIRMWARE_CTRL 0 when FIRMWARE_CTRL is set */
-	CHECK_EQ(rd32(f + 140), dsdt->phys);	 /* X_DSDT */
-	CHECK_EQ(rd32(f + 56), 0x600);		 /* PM1a_EVT_BLK */
-	CHECK_EQ(f[88], 4);			 /* PM1_EVT_LEN */
-	CHECK_EQ(f[89], 2);			 /* PM1_CNT_LEN */
-	CHECK_EQ(f[91], 4);			 /* PM_TMR_LEN */
-	CHECK_EQ(f[148], ACPI_GAS_IO);		 /* X_PM1a_EVT_BLK */
+	CHECK_EQ(rd32(f + 36), CFG.base + 192); /* FIRMWARE_CTRL: the FACS */
+	CHECK_EQ(rd32(f + 40), dsdt->phys);	/* DSDT */
+	CHECK_EQ(rd32(f + 132) | rd32(f + 136),
+		 0);			     /* X_FIRMWARE_CTRL 0 when FIRMWARE_CTRL is set */
+	CHECK_EQ(rd32(f + 140), dsdt->phys); /* X_DSDT */
+	CHECK_EQ(rd32(f + 56), 0x600);	     /* PM1a_EVT_BLK */
+	CHECK_EQ(f[88], 4);		     /* PM1_EVT_LEN */
+	CHECK_EQ(f[89], 2);		     /* PM1_CNT_LEN */
+	CHECK_EQ(f[91], 4);		     /* PM_TMR_LEN */
+	CHECK_EQ(f[148], ACPI_GAS_IO);	     /* X_PM1a_EVT_BLK */
 	CHECK_EQ(f[149], 32);
 	CHECK_EQ(rd32(f + 152), 0x600);
-	CHECK_EQ(f[131], 0);			 /* minor version: ACPI 6.0 */
+	CHECK_EQ(f[131], 0); /* minor version: ACPI 6.0 */
 	/* the FACS: 64 bytes, 64-byte aligned, no checksum */
 	CHECK_EQ((CFG.base + 192) % 64, 0);
 	CHECK(memcmp(GMEM + CFG.base + 192, "FACS", 4) == 0);
@@ -231,7 +249,8 @@ TEST(devices_answer_where_the_tables_say)
 	struct vpm pm;
 	struct vpcihost ph;
 	struct vrtc rtc;
-	struct vdev_rtc_config rc = { .start_unix = 1709251198, .ram_below_4g = 512u << 20, .cpus = 4 };
+	struct vdev_rtc_config rc = {
+		.start_unix = 1709251198, .ram_below_4g = 512u << 20, .cpus = 4};
 	size_t len;
 	uint16_t cnt_port;
 
@@ -339,13 +358,13 @@ TEST(pkg_length_encoding)
 		size_t body;
 		uint8_t n, b0, b1, b2;
 	} t[] = {
-		{ 0, 1, 0x01, 0, 0 },	   { 62, 1, 0x3f, 0, 0 },      { 63, 2, 0x41, 0x04, 0 },
-		{ 200, 2, 0x4a, 0x0c, 0 }, { 4093, 2, 0x4f, 0xff, 0 }, { 4094, 3, 0x81, 0x00, 0x01 },
+		{0, 1, 0x01, 0, 0},	 {62, 1, 0x3f, 0, 0},	   {63, 2, 0x41, 0x04, 0},
+		{200, 2, 0x4a, 0x0c, 0}, {4093, 2, 0x4f, 0xff, 0}, {4094, 3, 0x81, 0x00, 0x01},
 	};
 	static uint8_t buf[8192];
 
 	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		struct aml a = { .p = buf, .cap = sizeof(buf) };
+		struct aml a = {.p = buf, .cap = sizeof(buf)};
 		size_t at;
 
 		aml_u8(&a, 0xee);
@@ -377,7 +396,7 @@ TEST(pkg_length_encoding)
 	/* an AML buffer that fills up reports it instead of writing past its end */
 	{
 		uint8_t small[4];
-		struct aml a = { .p = small, .cap = sizeof(small) };
+		struct aml a = {.p = small, .cap = sizeof(small)};
 		size_t at = aml_open(&a);
 
 		for (int j = 0; j < 10; j++)
@@ -420,9 +439,9 @@ TEST(dsdt_structure)
 	const uint8_t *aml, *end, *p, *crs;
 	uint32_t scope_len, dev_len;
 	size_t len, k, crs_len;
-	static const uint8_t s5[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04, 0, 0, 0, 0 };
-	static const uint8_t com1_crs[] = { 0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x00, 0x08,
-					    0x22, 0x10, 0x00, 0x79, 0x00 };
+	static const uint8_t s5[] = {0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04, 0, 0, 0, 0};
+	static const uint8_t com1_crs[] = {0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x00,
+					   0x08, 0x22, 0x10, 0x00, 0x79, 0x00};
 
 	CHECK_EQ(build_and_parse(&CFG, &len), 0);
 	t = acpi_table_find(&AI, "DSDT");

@@ -82,7 +82,7 @@ TEST(sizes)
 	static const struct {
 		uint64_t ram;
 		uint32_t cpus;
-	} t[] = { { 128ull << 20, 1 }, { 0x123456000ull, 4 }, { 6ull << 30, 255 }, { 0, 70000 } };
+	} t[] = {{128ull << 20, 1}, {0x123456000ull, 4}, {6ull << 30, 255}, {0, 70000}};
 
 	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		uint8_t b[9];
@@ -102,11 +102,11 @@ TEST(sizes)
 
 TEST(file_directory)
 {
-	static const uint8_t e820[40] = { 1, 2, 3 };
-	static const uint8_t rsdp[36] = { 'R', 'S', 'D' };
+	static const uint8_t e820[40] = {1, 2, 3};
+	static const uint8_t rsdp[36] = {'R', 'S', 'D'};
 	static const char order[] = "c,a";
-	static const char *const want[] = { "bootorder", "etc/acpi/rsdp", "etc/e820", "zz" };
-	static const uint32_t want_len[] = { 3, 36, 40, 0 };
+	static const char *const want[] = {"bootorder", "etc/acpi/rsdp", "etc/e820", "zz"};
+	static const uint32_t want_len[] = {3, 36, 40, 0};
 	uint8_t dir[4 + 64 * 4 + 8];
 	uint8_t buf[64];
 
@@ -169,7 +169,7 @@ TEST(file_errors)
 	name[55] = '\0';
 	CHECK_EQ(vdev_fwcfg_add_file(&FW, name, &one, 1), 0);
 	for (unsigned i = 2; i < VDEV_FWCFG_MAX_FILES; i++) {
-		char n[8] = { 'f', (char)('0' + i / 10), (char)('0' + i % 10), '\0' };
+		char n[8] = {'f', (char)('0' + i / 10), (char)('0' + i % 10), '\0'};
 		CHECK_EQ(vdev_fwcfg_add_file(&FW, n, &one, 1), 0);
 	}
 	CHECK_EQ(vdev_fwcfg_add_file(&FW, "last", &one, 1), -ENOSPC);
@@ -184,8 +184,8 @@ TEST(file_errors)
 
 TEST(raw_items)
 {
-	static const uint8_t e820[20] = { 0xaa, 0xbb };
-	static const uint8_t sz[4] = { 0x00, 0x10, 0x00, 0x00 };
+	static const uint8_t e820[20] = {0xaa, 0xbb};
+	static const uint8_t sz[4] = {0x00, 0x10, 0x00, 0x00};
 	uint8_t b[4];
 
 	setup(1 << 30, 1);
@@ -212,7 +212,8 @@ TEST(raw_items)
 	CHECK_EQ(le(b, 4), 0);
 	/* two are in; the table takes VDEV_FWCFG_MAX_ITEMS - 2 more */
 	for (unsigned i = 0; i < VDEV_FWCFG_MAX_ITEMS; i++) {
-		int err = vdev_fwcfg_add_item(&FW, (uint16_t)(FW_CFG_ARCH_LOCAL | (0x10 + i)), sz, 4);
+		int err =
+			vdev_fwcfg_add_item(&FW, (uint16_t)(FW_CFG_ARCH_LOCAL | (0x10 + i)), sz, 4);
 		CHECK_EQ(err, i < VDEV_FWCFG_MAX_ITEMS - 2 ? 0 : -ENOSPC);
 	}
 }

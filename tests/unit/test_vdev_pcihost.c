@@ -28,8 +28,7 @@ static uint32_t cfg_rd(unsigned bus, unsigned dev, unsigned fn, unsigned reg, un
 	return io_in(&vdev_pcihost_ops, &PH, (uint16_t)(0xcfc + (reg & 3)), size);
 }
 
-static void cfg_wr(unsigned bus, unsigned dev, unsigned fn, unsigned reg, unsigned size,
-		   uint32_t v)
+static void cfg_wr(unsigned bus, unsigned dev, unsigned fn, unsigned reg, unsigned size, uint32_t v)
 {
 	io_out(&vdev_pcihost_ops, &PH, 0xcf8, 4, cfg_addr(bus, dev, fn, reg));
 	io_out(&vdev_pcihost_ops, &PH, (uint16_t)(0xcfc + (reg & 3)), size, v);
@@ -80,12 +79,11 @@ TEST(host_bridge_identity)
 		unsigned reg, size;
 		uint32_t want;
 	} t[] = {
-		{ 0x00, 4, 0x29c08086 }, { 0x00, 2, 0x8086 },	    { 0x02, 2, 0x29c0 },
-		{ 0x01, 1, 0x80 },	 { 0x03, 1, 0x29 },	    { 0x08, 4, 0x06000000 },
-		{ 0x08, 1, 0x00 },	 { 0x09, 1, 0x00 },	    { 0x0a, 1, 0x00 },
-		{ 0x0b, 1, 0x06 },	 { 0x0a, 2, 0x0600 },	    { 0x0e, 1, 0x00 },
-		{ 0x2c, 4, 0x11001af4 }, { 0x10, 4, 0x00000000 }, /* no BARs */
-		{ 0xfc, 4, 0x00000000 }, { 0xff, 1, 0x00 },
+		{0x00, 4, 0x29c08086}, {0x00, 2, 0x8086},     {0x02, 2, 0x29c0}, {0x01, 1, 0x80},
+		{0x03, 1, 0x29},       {0x08, 4, 0x06000000}, {0x08, 1, 0x00},	 {0x09, 1, 0x00},
+		{0x0a, 1, 0x00},       {0x0b, 1, 0x06},	      {0x0a, 2, 0x0600}, {0x0e, 1, 0x00},
+		{0x2c, 4, 0x11001af4}, {0x10, 4, 0x00000000}, /* no BARs */
+		{0xfc, 4, 0x00000000}, {0xff, 1, 0x00},
 	};
 
 	setup();
@@ -109,8 +107,8 @@ TEST(host_bridge_identity)
 
 TEST(absent_functions)
 {
-	static const unsigned bdfs[][3] = { { 0, 1, 0 }, { 0, 0, 1 }, { 1, 0, 0 }, { 0, 31, 7 },
-					    { 255, 31, 7 } };
+	static const unsigned bdfs[][3] = {
+		{0, 1, 0}, {0, 0, 1}, {1, 0, 0}, {0, 31, 7}, {255, 31, 7}};
 
 	setup();
 	for (unsigned i = 0; i < sizeof(bdfs) / sizeof(bdfs[0]); i++) {
@@ -170,8 +168,8 @@ static uint32_t probe_bar(unsigned n)
 
 TEST(bar_sizing)
 {
-	static const uint32_t want[6] = { 0xfffff000, 0xffffffe1, 0xfff0000c,
-					  0xffffffff, 0x00000000, 0x00000000 };
+	static const uint32_t want[6] = {0xfffff000, 0xffffffe1, 0xfff0000c,
+					 0xffffffff, 0x00000000, 0x00000000};
 	uint32_t probe[6];
 	struct pci_bar bar;
 
@@ -309,6 +307,8 @@ TEST(reset_register)
 	/* the address register's bytes are not the reset register */
 	io_out(&vdev_pcihost_ops, &PH, 0xcf8, 4, 0x00000600);
 	io_out(&vdev_pcihost_ops, &PH, 0xcf8, 2, 0x0606);
+	/* the reset register is a byte register: a word access is not it */
+	io_out(&vdev_pcihost_ops, &PH, 0xcf9, 2, 0x0606);
 	CHECK_EQ(FV.exits, 0);
 	io_out(&vdev_pcihost_ops, &PH, 0xcf9, 1, VDEV_RESET_VALUE);
 	CHECK_EQ(FV.exits, 1);

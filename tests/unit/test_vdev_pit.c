@@ -200,7 +200,7 @@ TEST(mode0_one_shot)
 	CHECK_EQ(read_status(0) & 0x80, 0x80);
 	CHECK_EQ(FV.rises[0], 1); /* the port access delivered the edge */
 	FV.now = AT(101);
-	CHECK_EQ(read_count(0), 0xffff); /* keeps counting through zero */
+	CHECK_EQ(read_count(0), 0xffff);       /* keeps counting through zero */
 	CHECK_EQ(read_status(0) & 0x80, 0x80); /* OUT stays high */
 	tick_at(AT(100000));
 	CHECK_EQ(FV.rises[0], 1); /* exactly one interrupt */
@@ -264,7 +264,7 @@ TEST(access_modes)
 	out8(0x40, 0x50);
 	CHECK_EQ(in8(0x40), 0x50);
 	CHECK_EQ(in8(0x40), 0x50); /* LSB only: no MSB turn */
-	out8(0x43, 0x20); /* MSB only */
+	out8(0x43, 0x20);	   /* MSB only */
 	out8(0x40, 0x12);
 	CHECK_EQ(PIT.ch[0].count, 0x1200);
 	CHECK_EQ(in8(0x40), 0x12);
@@ -343,7 +343,7 @@ TEST(mode1_gate_trigger)
 	program(2, 1, 200);
 	FV.now = AT(1000);
 	CHECK_EQ(in8(0x61) & 0x20, 0x20); /* not triggered: OUT high */
-	out8(0x61, 0x01);                 /* trigger */
+	out8(0x61, 0x01);		  /* trigger */
 	CHECK_EQ(in8(0x61) & 0x20, 0x00);
 	FV.now = AT(1000 + 200);
 	CHECK_EQ(in8(0x61) & 0x20, 0x20);
@@ -364,22 +364,12 @@ TEST(hostile_sequences)
 		switch ((x >> 8) & 7) {
 		case 0:
 		case 1:
-		case 2:
-			out8((uint16_t)(0x40 + ((x >> 4) & 3)), (uint8_t)(x >> 24));
-			break;
-		case 3:
-			out8(0x61, (uint8_t)(x >> 24));
-			break;
+		case 2: out8((uint16_t)(0x40 + ((x >> 4) & 3)), (uint8_t)(x >> 24)); break;
+		case 3: out8(0x61, (uint8_t)(x >> 24)); break;
 		case 4:
-		case 5:
-			(void)in8((uint16_t)(0x40 + ((x >> 4) & 3)));
-			break;
-		case 6:
-			(void)in8(0x61);
-			break;
-		default:
-			vdev_pit_ops.tick(&PIT);
-			break;
+		case 5: (void)in8((uint16_t)(0x40 + ((x >> 4) & 3))); break;
+		case 6: (void)in8(0x61); break;
+		default: vdev_pit_ops.tick(&PIT); break;
 		}
 		CHECK(PIT.irq_pending <= VDEV_PIT_MAX_PENDING);
 		for (unsigned c = 0; c < 3; c++)

@@ -121,7 +121,8 @@ TEST(enable_and_control_registers)
 	pm_out(0x604, 2, 0x2000 | 1 << 10 | VDEV_PM1_SCI_EN);
 	CHECK_EQ(FV.exits, 0);
 	CHECK(!PM.powered_off);
-	CHECK_EQ(pm_in(0x606, 2), 0xffff); /* nothing at 0x606 */
+	CHECK_EQ(pm_in(0x604, 2), 1 << 10 | VDEV_PM1_SCI_EN); /* SLP_EN reads 0 */
+	CHECK_EQ(pm_in(0x606, 2), 0xffff);		      /* nothing at 0x606 */
 }
 
 TEST(poweroff)
@@ -158,10 +159,13 @@ TEST(debug_exit)
 		uint32_t val;
 		uint32_t status;
 	} t[] = {
-		{ 0xf4, 1, 0x10, 0x10 },		{ 0xf4, 1, 0x1ff, 0xff },
-		{ 0xf4, 2, 0x12345, 0x2345 },		{ 0xf4, 4, 0x12345678, 0x12345678 },
-		{ 0xf5, 1, 0x31, 0x31 },		{ 0xf6, 2, 0xffff, 0xffff },
-		{ 0xf4, 4, 0, 0 },
+		{0xf4, 1, 0x10, 0x10},
+		{0xf4, 1, 0x1ff, 0xff},
+		{0xf4, 2, 0x12345, 0x2345},
+		{0xf4, 4, 0x12345678, 0x12345678},
+		{0xf5, 1, 0x31, 0x31},
+		{0xf6, 2, 0xffff, 0xffff},
+		{0xf4, 4, 0, 0},
 	};
 
 	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {

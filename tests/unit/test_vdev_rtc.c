@@ -20,9 +20,7 @@ static void setup_cfg(const struct vdev_rtc_config *cfg)
 
 static void setup_at(int64_t t)
 {
-	struct vdev_rtc_config cfg = {
-		.start_unix = t, .ram_below_4g = 128ull << 20, .cpus = 1
-	};
+	struct vdev_rtc_config cfg = {.start_unix = t, .ram_below_4g = 128ull << 20, .cpus = 1};
 	setup_cfg(&cfg);
 }
 
@@ -45,17 +43,17 @@ TEST(mktime_table)
 		unsigned mo, d, h, mi, s;
 		int64_t want;
 	} t[] = {
-		{ 1970, 1, 1, 0, 0, 0, 0 },
-		{ 2000, 1, 1, 0, 0, 0, 946684800 },
-		{ 2024, 2, 29, 23, 59, 58, 1709251198 },
-		{ 2038, 1, 19, 3, 14, 8, 2147483648ll },
-		{ 1969, 12, 31, 23, 59, 59, -1 },
-		{ 2100, 3, 1, 0, 0, 0, 4107542400ll },
-		{ 1600, 2, 29, 12, 0, 0, -11670955200ll },
-		{ 9999, 12, 31, 23, 59, 59, 253402300799ll },
+		{1970, 1, 1, 0, 0, 0, 0},
+		{2000, 1, 1, 0, 0, 0, 946684800},
+		{2024, 2, 29, 23, 59, 58, 1709251198},
+		{2038, 1, 19, 3, 14, 8, 2147483648ll},
+		{1969, 12, 31, 23, 59, 59, -1},
+		{2100, 3, 1, 0, 0, 0, 4107542400ll},
+		{1600, 2, 29, 12, 0, 0, -11670955200ll},
+		{9999, 12, 31, 23, 59, 59, 253402300799ll},
 		/* out-of-range fields are clamped, not trusted */
-		{ 2000, 13, 1, 0, 0, 0, 975628800 },  /* month 12 */
-		{ 2000, 0, 0, 99, 99, 99, 946771199 }, /* 2000-01-01 23:59:59 */
+		{2000, 13, 1, 0, 0, 0, 975628800},   /* month 12 */
+		{2000, 0, 0, 99, 99, 99, 946771199}, /* 2000-01-01 23:59:59 */
 	};
 
 	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -111,13 +109,13 @@ TEST(binary_and_12_hour)
 		int64_t t;
 		uint8_t b, hour;
 	} t[] = {
-		{ LEAP_EVE, 0x06, 23 },				 /* binary 24h */
-		{ LEAP_EVE, 0x00, 0x91 },			 /* BCD 12h: 11 PM */
-		{ LEAP_EVE, 0x04, 0x8b },			 /* binary 12h: 11 PM */
-		{ 1709164800, 0x00, 0x12 },			 /* 00:00 is 12 AM */
-		{ 1709164800 + 12 * 3600, 0x00, 0x92 },	 /* 12:00 is 12 PM */
-		{ 1709164800 + 13 * 3600, 0x00, 0x81 },	 /* 1 PM */
-		{ 1709164800 + 11 * 3600, 0x04, 0x0b },	 /* 11 AM */
+		{LEAP_EVE, 0x06, 23},		      /* binary 24h */
+		{LEAP_EVE, 0x00, 0x91},		      /* BCD 12h: 11 PM */
+		{LEAP_EVE, 0x04, 0x8b},		      /* binary 12h: 11 PM */
+		{1709164800, 0x00, 0x12},	      /* 00:00 is 12 AM */
+		{1709164800 + 12 * 3600, 0x00, 0x92}, /* 12:00 is 12 PM */
+		{1709164800 + 13 * 3600, 0x00, 0x81}, /* 1 PM */
+		{1709164800 + 11 * 3600, 0x04, 0x0b}, /* 11 AM */
 	};
 
 	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
@@ -165,6 +163,20 @@ TEST(set_time_like_linux)
 	CHECK_EQ(cmos(0x02), 0x45);
 	CHECK_EQ(cmos(0x00), 0x31);
 	CHECK_EQ(vdev_rtc_time(&R), 1783160131 + 30 * 60);
+	/* in 12-hour mode the PM bit counts: 3 PM is 15:00 */
+	cmos_w(0x0b, 0x80); /* SET, BCD, 12-hour */
+	cmos_w(0x04, 0x83);
+	cmos_w(0x0b, 0x00);
+	CHECK_EQ(vdev_rtc_time(&R) % 86400, 15 * 3600 + 45 * 60 + 31);
+	cmos_w(0x0b, 0x80);
+	cmos_w(0x04, 0x12); /* 12 AM is midnight */
+	cmos_w(0x0b, 0x00);
+	CHECK_EQ(vdev_rtc_time(&R) % 86400, 45 * 60 + 31);
+	/* the registers are not converted when the format changes (as on the
+	 * chip): 0x12 written in 12-hour mode, restarted in 24-hour, is noon */
+	cmos_w(0x0b, 0x80);
+	cmos_w(0x0b, 0x02);
+	CHECK_EQ(vdev_rtc_time(&R) % 86400, 12 * 3600 + 45 * 60 + 31);
 	/* garbage fields are clamped: month 0x99 reads back as written while
 	 * stopped, and the clock restarts in December */
 	cmos_w(0x0b, 0x82);
@@ -241,7 +253,7 @@ TEST(rates)
 	static const struct {
 		uint8_t rs;
 		uint64_t period_ns;
-	} t[] = { { 1, 3906250 }, { 2, 7812500 }, { 3, 122071 }, { 6, 976563 }, { 15, 500000000 } };
+	} t[] = {{1, 3906250}, {2, 7812500}, {3, 122071}, {6, 976563}, {15, 500000000}};
 
 	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		setup_at(0);
@@ -328,34 +340,34 @@ TEST(cmos_memory_fields)
 	static const struct mem_case t[] = {
 		/* 128 MiB: 640 KiB base; (128-1) MiB = 130048 KiB capped at 0xffff;
 		 * (128-16) MiB / 64 KiB = 1792 = 0x0700 */
-		{ "128M", 128ull << 20, 0, 1, 0x80, 0x02, 0xff, 0xff, 0x00, 0x07, 0, 0, 0, 0 },
+		{"128M", 128ull << 20, 0, 1, 0x80, 0x02, 0xff, 0xff, 0x00, 0x07, 0, 0, 0, 0},
 		/* 4 GiB as q35 splits it: 2 GiB low, 2 GiB high. (2048-16)*16 = 0x7f00;
 		 * 2 GiB / 64 KiB = 0x008000 */
-		{ "4G", 2ull << 30, 2ull << 30, 2, 0x80, 0x02, 0xff, 0xff, 0x00, 0x7f, 0x00, 0x80,
-		  0x00, 1 },
+		{"4G", 2ull << 30, 2ull << 30, 2, 0x80, 0x02, 0xff, 0xff, 0x00, 0x7f, 0x00, 0x80,
+		 0x00, 1},
 		/* 6 GiB: 4 GiB high = 0x010000 units */
-		{ "6G", 2ull << 30, 4ull << 30, 4, 0x80, 0x02, 0xff, 0xff, 0x00, 0x7f, 0x00, 0x00,
-		  0x01, 3 },
+		{"6G", 2ull << 30, 4ull << 30, 4, 0x80, 0x02, 0xff, 0xff, 0x00, 0x7f, 0x00, 0x00,
+		 0x01, 3},
 		/* 3.5 GiB low (pc): (3584-16)*16 = 57088 = 0xdf00 */
-		{ "3.5G", 3584ull << 20, 0, 8, 0x80, 0x02, 0xff, 0xff, 0x00, 0xdf, 0, 0, 0, 7 },
+		{"3.5G", 3584ull << 20, 0, 8, 0x80, 0x02, 0xff, 0xff, 0x00, 0xdf, 0, 0, 0, 7},
 		/* 16 MiB: 15 MiB extended = 15360 = 0x3c00, nothing above 16 MiB */
-		{ "16M", 16ull << 20, 0, 1, 0x80, 0x02, 0x00, 0x3c, 0x00, 0x00, 0, 0, 0, 0 },
+		{"16M", 16ull << 20, 0, 1, 0x80, 0x02, 0x00, 0x3c, 0x00, 0x00, 0, 0, 0, 0},
 		/* 512 KiB: base is what there is, no extended memory */
-		{ "512K", 512ull << 10, 0, 1, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0, 0, 0, 0 },
+		{"512K", 512ull << 10, 0, 1, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0, 0, 0, 0},
 		/* a nonsense config is capped, not wrapped */
-		{ "huge", 1ull << 40, 1ull << 48, 300, 0x80, 0x02, 0xff, 0xff, 0x00, 0xff, 0xff,
-		  0xff, 0xff, 0xff },
+		{"huge", 1ull << 40, 1ull << 48, 300, 0x80, 0x02, 0xff, 0xff, 0x00, 0xff, 0xff,
+		 0xff, 0xff, 0xff},
 	};
 
 	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		struct vdev_rtc_config cfg = { .start_unix = LEAP_EVE,
-					       .ram_below_4g = t[i].below,
-					       .ram_above_4g = t[i].above,
-					       .cpus = t[i].cpus };
+		struct vdev_rtc_config cfg = {.start_unix = LEAP_EVE,
+					      .ram_below_4g = t[i].below,
+					      .ram_above_4g = t[i].above,
+					      .cpus = t[i].cpus};
 		uint8_t got[10];
 		const uint8_t *want = &t[i].b15;
-		static const uint8_t idx[10] = { 0x15, 0x16, 0x17, 0x18, 0x34,
-						 0x35, 0x5b, 0x5c, 0x5d, 0x5f };
+		static const uint8_t idx[10] = {0x15, 0x16, 0x17, 0x18, 0x34,
+						0x35, 0x5b, 0x5c, 0x5d, 0x5f};
 
 		setup_cfg(&cfg);
 		for (unsigned j = 0; j < 10; j++) {

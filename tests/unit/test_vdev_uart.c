@@ -60,7 +60,7 @@ TEST(divisor_latch)
 	CHECK_EQ(rd(0), 0x01);
 	CHECK_EQ(rd(1), 0x02);
 	CHECK_EQ(U.divisor, 0x0201);
-	CHECK_EQ(U.ier, 0); /* DLM write did not touch IER */
+	CHECK_EQ(U.ier, 0);	 /* DLM write did not touch IER */
 	CHECK_EQ(FV.out_len, 0); /* DLL write did not transmit */
 	wr(3, 0x03);
 	CHECK_EQ(rd(3), 0x03);
@@ -78,7 +78,7 @@ TEST(output_batching)
 	setup();
 	wr(0, 'h');
 	wr(0, 'i');
-	CHECK_EQ(FV.out_calls, 0); /* batched */
+	CHECK_EQ(FV.out_calls, 0);    /* batched */
 	CHECK_EQ(rd(5) & 0x60, 0x60); /* THR still reads empty */
 	wr(0, '\n');
 	CHECK_EQ(FV.out_calls, 1);
@@ -193,12 +193,12 @@ TEST(loopback)
 {
 	setup();
 	wr(1, 0x01);
-	wr(4, 0x1a); /* LOOP | OUT2 | RTS: Linux's 8250 autoconfig probe */
+	wr(4, 0x1a);		      /* LOOP | OUT2 | RTS: Linux's 8250 autoconfig probe */
 	CHECK_EQ(rd(6) & 0xf0, 0x90); /* DCD (from OUT2) | CTS (from RTS) */
 	wr(4, 0x1f);
 	CHECK_EQ(rd(6), 0xf0 | 0x02); /* DSR and RI rose: DDSR (TERI is for RI falling) */
-	CHECK_EQ(rd(6), 0xf0);        /* deltas clear on read */
-	wr(4, 0x1b);                  /* RI (OUT1) 1 -> 0: trailing edge */
+	CHECK_EQ(rd(6), 0xf0);	      /* deltas clear on read */
+	wr(4, 0x1b);		      /* RI (OUT1) 1 -> 0: trailing edge */
 	CHECK_EQ(rd(6), 0xb4);
 	wr(0, 'L');
 	vdev_uart_flush(&U);
@@ -265,7 +265,7 @@ TEST(trigger_levels)
 	static const struct {
 		uint8_t fcr;
 		unsigned level;
-	} t[] = { { 0x01, 1 }, { 0x41, 4 }, { 0x81, 8 }, { 0xc1, 14 } };
+	} t[] = {{0x01, 1}, {0x41, 4}, {0x81, 8}, {0xc1, 14}};
 
 	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		char buf[14];

@@ -98,7 +98,7 @@ static inline uint32_t io_in(const struct vdev_ops *ops, void *dev, uint16_t por
 }
 
 static inline void io_out(const struct vdev_ops *ops, void *dev, uint16_t port, unsigned size,
-		   uint32_t val)
+			  uint32_t val)
 {
 	ops->io_write(dev, port, size, val);
 }
