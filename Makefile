@@ -29,7 +29,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/host/%,$(UNIT_SRC))
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps run test unit bench clean
+.PHONY: all deps run run-bochs test unit bench clean
 all: $(BUILD)/terrapin.elf $(BUILD)/terrapin.iso $(BUILD)/terrapin.efi guests
 
 # Install what the build, run and tests need (a no-op when all is present).
@@ -88,6 +88,11 @@ $(BUILD)/demo.iso: $(BUILD)/terrapin.elf $(DEMO_GUESTS) scripts/mkiso.sh
 		-m "$(BUILD)/guests/echo.elf name=echo mem=32M autostart"
 run: $(BUILD)/demo.iso
 	$(QEMU_RUN) -cdrom $<
+
+# Bochs emulates AMD-V with next-RIP save (`ryzen`) and VT-x (`corei7_skylake_x`).
+BOCHS_CPU ?= ryzen
+run-bochs: $(BUILD)/demo.iso
+	scripts/run-bochs.sh --cpu $(BOCHS_CPU) --iso $<
 
 test: all $(UNIT_BINS)
 	$(PYTHON) tests/run.py
