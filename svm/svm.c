@@ -20,6 +20,10 @@ void svm_vmrun(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_save_pa);
 struct svm_cpu {
 	uint64_t hsave_pa;     /* VM_HSAVE_PA: where VMRUN keeps the host's state */
 	uint64_t host_save_pa; /* VMSAVE area for the host's hidden state */
+	/* ASIDs are handed out per CPU; when they run out, a new generation starts
+	 * with a flush of the whole TLB, so an ASID is never reused stale. */
+	uint32_t next_asid;
+	uint64_t generation;
 };
 static struct svm_cpu svm_cpus[MAX_CPUS];
 static uint64_t iopm_pa, msrpm_pa; /* shared: intercept every port, most MSRs */
@@ -28,7 +32,9 @@ struct svm_vcpu {
 	struct vmcb *vmcb;
 	uint64_t vmcb_pa;
 	int last_cpu;
-	uint64_t guest_efer; /* as the guest sees it (SVME hidden) */
+	uint64_t asid_generation; /* of last_cpu, when its ASID was assigned */
+	bool flush;               /* flush this vCPU's translations on the next entry */
+	uint64_t guest_efer;      /* as the guest sees it (SVME hidden) */
 };
 
 static struct svm_vcpu *sv(struct vcpu *v) { return v->arch; }
@@ -85,6 +91,7 @@ static int svm_cpu_enable(void)
 		if (r)
 			return r;
 	}
+	c->generation = 1;
 	if (!c->hsave_pa) {
 		c->hsave_pa = mem_alloc_frame(FRAME_HYP);
 		c->host_save_pa = mem_alloc_frame(FRAME_HYP);
@@ -123,9 +130,6 @@ static int svm_vcpu_create(struct vcpu *v)
 	c->exc_intercepts = (1u << 17) | (1u << 1);
 	c->iopm_pa = iopm_pa;
 	c->msrpm_pa = msrpm_pa;
-	/* ASID 0 is the host's. Each VMRUN flushes this ASID (TLB_CONTROL=1 is the
-	 * only value QEMU's TCG honours), so sharing ASIDs between vCPUs is safe. */
-	c->asid = 1;
 	c->vintr = VINTR_MASKING;
 	c->np_control = 1;
 	c->ncr3 = v->vm->tdp.root;
@@ -279,6 +283,31 @@ static void decode_exit(struct vcpu *v, struct vm_exit *e)
 	}
 }
 
+/* APM 2 15.16: a vCPU keeps its ASID while it stays on one CPU and the CPU's
+ * generation is unchanged; otherwise it gets a fresh one. ASID 0 is the host's.
+ * TLB_CONTROL 1 (flush everything) is used for flushes: it is what every SVM
+ * implementation, QEMU's TCG included, honours. */
+static void assign_asid(struct svm_vcpu *s, struct svm_cpu *c)
+{
+	struct vmcb_control *ctl = &s->vmcb->ctl;
+
+	ctl->tlb_control = 0;
+	if (s->last_cpu != (int)this_cpu()->index || s->asid_generation != c->generation ||
+	    !ctl->asid) {
+		if (!c->next_asid || c->next_asid >= cpu.svm_asids) {
+			c->generation++;
+			c->next_asid = 1;
+			ctl->tlb_control = 1;
+		}
+		ctl->asid = c->next_asid++;
+		s->asid_generation = c->generation;
+	}
+	if (s->flush) {
+		ctl->tlb_control = 1;
+		s->flush = false;
+	}
+}
+
 static void svm_run(struct vcpu *v, struct vm_exit *e)
 {
 	struct svm_vcpu *s = sv(v);
@@ -287,7 +316,7 @@ static void svm_run(struct vcpu *v, struct vm_exit *e)
 
 	vmcb->save.rax = v->gpr[RAX];
 	vmcb->save.rsp = v->gpr[RSP];
-	vmcb->ctl.tlb_control = 1;
+	assign_asid(s, c);
 	s->last_cpu = (int)this_cpu()->index;
 	svm_vmrun(s->vmcb_pa, v->gpr, c->host_save_pa);
 	v->gpr[RAX] = vmcb->save.rax;
@@ -365,7 +394,7 @@ static void svm_sipi(struct vcpu *v, uint8_t vector)
 	svm_set_state(v, &s);
 }
 
-static void svm_flush_tlb(struct vcpu *v) { sv(v)->vmcb->ctl.tlb_control = 1; }
+static void svm_flush_tlb(struct vcpu *v) { sv(v)->flush = true; }
 static uint64_t svm_get_efer(struct vcpu *v) { return sv(v)->guest_efer; }
 
 static int svm_set_efer(struct vcpu *v, uint64_t efer)
