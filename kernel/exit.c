@@ -183,12 +183,8 @@ static bool handle_io(struct vcpu *v, const struct vm_exit *e)
 		io_out(vm, e->io.port, size, (uint32_t)v->gpr[RAX] & mask);
 	}
 	spin_unlock_irqrestore(&vm->lock, f);
-	if (vm->exit_requested) {
-		vm->exit_requested = false;
-		vm_exit_status(vm, vm->requested_status);
-		return true;
-	}
-	return false;
+	vm_handle_exit_request(vm);
+	return vm->state != VM_RUNNING;
 }
 
 /* ---- Hypercalls ---- */

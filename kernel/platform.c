@@ -96,8 +96,18 @@ static void host_request_exit(void *opaque, int status)
 	struct vm *vm = opaque;
 
 	vm->requested_status = status;
+	vm->power_request = 0;
 	vm->exit_requested = true;
 }
+/* Called with the VM lock held (from a port write): only note it. */
+static void host_power(void *opaque, enum vdev_power req)
+{
+	struct vm *vm = opaque;
+
+	vm->power_request = req;
+	vm->exit_requested = true;
+}
+
 static uint64_t host_now_ns(void *opaque) { return vm_now_ns(opaque); }
 static uint64_t host_ram_size(void *opaque) { return ((struct vm *)opaque)->mem_size; }
 static uint32_t host_vcpu_count(void *opaque) { return ((struct vm *)opaque)->nvcpus; }
@@ -165,6 +175,7 @@ int platform_create(struct vm *vm)
 		.now_ns = host_now_ns,
 		.console_out = host_console_out,
 		.request_exit = host_request_exit,
+		.power = host_power,
 		.ram_size = host_ram_size,
 		.vcpu_count = host_vcpu_count,
 		.ram_read = host_ram_read,

@@ -139,6 +139,19 @@ void vm_exit_status(struct vm *vm, int status)
 	vm_stop(vm, "exited with status %d", status);
 }
 
+void vm_handle_exit_request(struct vm *vm)
+{
+	if (!vm->exit_requested)
+		return;
+	vm->exit_requested = false;
+	if (vm->power_request == VDEV_POWER_OFF)
+		vm_stop(vm, "powered off (ACPI S5)");
+	else if (vm->power_request == VDEV_POWER_RESET)
+		vm_stop(vm, "the guest reset the machine (restart it with vm start)");
+	else
+		vm_exit_status(vm, vm->requested_status);
+}
+
 /* Take every vCPU off the CPUs and free them (the VM is stopped or paused). */
 static void release_vcpus(struct vm *vm)
 {

@@ -56,6 +56,7 @@ struct vm {
 	 * exit handler once the lock is released. */
 	volatile bool exit_requested;
 	int requested_status;
+	int power_request;      /* enum vdev_power, or 0 for an exit status */
 
 	/* configuration, from the module's argument string */
 	const uint8_t *image;
@@ -95,6 +96,8 @@ int vm_destroy(struct vm *vm);
 struct vm *vm_find(const char *name);
 /* For isa-debug-exit and the exit hypercall: record the status and stop. */
 void vm_exit_status(struct vm *vm, int status);
+/* Act on what a device asked for while the VM lock was held. */
+void vm_handle_exit_request(struct vm *vm);
 const char *vm_state_name(enum vm_state s);
 
 /* Guest-time clock in ns since the VM started. */

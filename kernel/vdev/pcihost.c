@@ -213,8 +213,8 @@ void vdev_pcihost_cfg_write(struct vpcihost *ph, uint16_t bdf, unsigned off, uns
 static void pcihost_guest_reset(struct vpcihost *ph)
 {
 	ph->resets++;
-	if (ph->host->request_exit)
-		ph->host->request_exit(ph->host->vm, VDEV_RESET_EXIT_STATUS);
+	if (ph->host->power)
+		ph->host->power(ph->host->vm, VDEV_POWER_RESET);
 }
 
 static uint32_t all_ones(unsigned size)

@@ -13,8 +13,7 @@
  * vdev_pcihost_cfg_read/write so an ECAM window can share them later.
  *
  * A guest reset (0xcf9 with RST_CPU, bit 2, set) calls
- * host->request_exit(vm, VDEV_RESET_EXIT_STATUS) until vdev_host has a reset
- * request of its own: it ends the VM as QEMU's -no-reboot does. Not internally
+ * host->power(vm, VDEV_POWER_RESET).
  * locked. */
 #ifndef KERNEL_VDEV_PCIHOST_H
 #define KERNEL_VDEV_PCIHOST_H
@@ -25,7 +24,6 @@
 #define VDEV_PCI_RESET_PORT    0xcf9
 #define VDEV_PCI_DATA_PORT     0xcfc
 #define VDEV_PCIHOST_MAX_DEVS  32
-#define VDEV_RESET_EXIT_STATUS 0
 #define VDEV_RESET_VALUE       0x06 /* what the FADT's RESET_VALUE writes: SYS_RST | RST_CPU */
 
 #define VPCI_BDF(bus, dev, fn) ((uint16_t)((bus) << 8 | (dev) << 3 | (fn)))

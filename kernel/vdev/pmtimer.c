@@ -62,8 +62,8 @@ static void pm_write_cnt_hi(struct vpm *pm, uint8_t b)
 	if ((v & VDEV_PM1_SLP_EN) &&
 	    ((v & VDEV_PM1_SLP_TYP_MASK) >> VDEV_PM1_SLP_TYP_SHIFT) == VDEV_PM_S5_SLP_TYP) {
 		pm->powered_off = true;
-		if (pm->host->request_exit)
-			pm->host->request_exit(pm->host->vm, VDEV_POWEROFF_EXIT_STATUS);
+		if (pm->host->power)
+			pm->host->power(pm->host->vm, VDEV_POWER_OFF);
 	}
 }
 

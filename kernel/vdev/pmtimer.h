@@ -9,8 +9,7 @@
  *
  * Writing SLP_EN with SLP_TYP = VDEV_PM_S5_SLP_TYP (the value the DSDT's \_S5
  * gives, 0 as in QEMU, so the well-known `outw(0x604, 0x2000)` works here too)
- * powers off: host->request_exit(vm, VDEV_POWEROFF_EXIT_STATUS), until vdev_host
- * has a power-off request of its own. Other sleep types are ignored (no S1-S4).
+ * powers off: host->power(vm, VDEV_POWER_OFF).
  * There is no SMI command port: SCI_EN is set from reset (ACPI mode, FADT SMI_CMD
  * is 0). Not internally locked. */
 #ifndef KERNEL_VDEV_PMTIMER_H
@@ -30,7 +29,6 @@
 #define VDEV_PM_TMR_BITS	  24
 #define VDEV_PM_SCI_GSI		  9
 #define VDEV_PM_S5_SLP_TYP	  0
-#define VDEV_POWEROFF_EXIT_STATUS 0
 
 /* PM1 status and enable bits (ACPI 6.5 tables 4.13, 4.14) */
 #define VDEV_PM1_TMR	0x0001

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+enum vdev_power { VDEV_POWER_OFF = 1, VDEV_POWER_RESET = 2 };
+
 /* What a device model may ask of the VM it lives in. */
 struct vdev_host {
 	void *vm;
@@ -19,6 +21,8 @@ struct vdev_host {
 	uint64_t (*now_ns)(void *vm);        /* guest time, monotonic */
 	void (*console_out)(void *vm, const char *s, size_t n); /* the guest's UART output */
 	void (*request_exit)(void *vm, int status);  /* isa-debug-exit: end the VM */
+	/* The guest asked the chipset to turn off (ACPI S5) or to reset. */
+	void (*power)(void *vm, enum vdev_power req);
 	uint64_t (*ram_size)(void *vm);
 	uint32_t (*vcpu_count)(void *vm);
 	/* Guest RAM access, validated (gmap_read/gmap_write); -EFAULT when not RAM. */

@@ -209,3 +209,19 @@ def vm_hypercall_console(t):
         m.wait_prompt()
         rows, out = wait_stopped(t, m, ["echo"])
         t.check("status 0:" in rows["echo"][1], "echo did not pass after quit", out)
+
+
+@scenario("vm-guest-power", cost=10)
+def vm_guest_power(t):
+    """A guest's ACPI S5 and chipset reset end its VM with that reason."""
+    iso = make_iso(t.name, modules=[
+        "%s name=off mem=16M autostart" % guest("power"),
+        "%s name=rst mem=16M autostart cmdline=\"how=reset\"" % guest("power"),
+    ])
+    with t.boot(boot="bios", machine="q35", smp=2, mem="256M", iso=iso) as m:
+        m.wait_prompt()
+        rows, out = wait_stopped(t, m, ["off", "rst"])
+        t.search(r"^off\s+stopped.*powered off \(ACPI S5\)", out, "S5 did not power the VM off")
+        t.search(r"^rst\s+stopped.*the guest reset the machine", out, "0xcf9 did not reset the VM")
+        t.check("survived" not in clean(m.output()), "a power request returned to the guest",
+                m.output())

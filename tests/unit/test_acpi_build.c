@@ -273,16 +273,18 @@ TEST(devices_answer_where_the_tables_say)
 	/* ACPICA's S5 entry: SLP_TYPa into PM1a_CNT, then SLP_EN */
 	cnt_port = (uint16_t)AI.fadt.pm1a_cnt.addr;
 	vdev_pm_ops.io_write(&pm, cnt_port, 2, (uint32_t)AI.s5.slp_typa << 10 | VDEV_PM1_SCI_EN);
-	CHECK_EQ(FV.exits, 0);
+	CHECK_EQ(FV.powers, 0);
 	vdev_pm_ops.io_write(&pm, cnt_port, 2,
 			     (uint32_t)AI.s5.slp_typa << 10 | VDEV_PM1_SCI_EN | VDEV_PM1_SLP_EN);
-	CHECK_EQ(FV.exits, 1);
+	CHECK_EQ(FV.powers, 1);
+	CHECK_EQ(FV.power_req, VDEV_POWER_OFF);
 	CHECK(pm.powered_off);
 
 	/* the FADT reset register resets */
 	CHECK_EQ(AI.fadt.reset_reg.width, 8);
 	vdev_pcihost_ops.io_write(&ph, (uint16_t)AI.fadt.reset_reg.addr, 1, AI.fadt.reset_value);
-	CHECK_EQ(FV.exits, 2);
+	CHECK_EQ(FV.powers, 2);
+	CHECK_EQ(FV.power_req, VDEV_POWER_RESET);
 	CHECK_EQ(ph.resets, 1);
 }
 

@@ -311,8 +311,9 @@ TEST(reset_register)
 	io_out(&vdev_pcihost_ops, &PH, 0xcf9, 2, 0x0606);
 	CHECK_EQ(FV.exits, 0);
 	io_out(&vdev_pcihost_ops, &PH, 0xcf9, 1, VDEV_RESET_VALUE);
-	CHECK_EQ(FV.exits, 1);
-	CHECK_EQ(FV.exit_status, VDEV_RESET_EXIT_STATUS);
+	CHECK_EQ(FV.powers, 1);
+	CHECK_EQ(FV.power_req, VDEV_POWER_RESET);
+	CHECK_EQ(FV.exits, 0);
 	CHECK_EQ(PH.resets, 1);
 	vdev_pcihost_ops.reset(&PH);
 	CHECK_EQ(io_in(&vdev_pcihost_ops, &PH, 0xcf8, 4), 0);

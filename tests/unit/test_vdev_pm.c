@@ -116,10 +116,10 @@ TEST(enable_and_control_registers)
 	/* SLP_TYP sticks, SLP_EN and GBL_RLS read 0 */
 	pm_out(0x604, 2, 0x1405); /* SLP_TYP 5, GBL_RLS, SCI_EN; no SLP_EN */
 	CHECK_EQ(pm_in(0x604, 2), 0x1401);
-	CHECK_EQ(FV.exits, 0);
+	CHECK_EQ(FV.powers, 0);
 	/* a sleep type other than S5 is ignored (no S1-S4 here) */
 	pm_out(0x604, 2, 0x2000 | 1 << 10 | VDEV_PM1_SCI_EN);
-	CHECK_EQ(FV.exits, 0);
+	CHECK_EQ(FV.powers, 0);
 	CHECK(!PM.powered_off);
 	CHECK_EQ(pm_in(0x604, 2), 1 << 10 | VDEV_PM1_SCI_EN); /* SLP_EN reads 0 */
 	CHECK_EQ(pm_in(0x606, 2), 0xffff);		      /* nothing at 0x606 */
@@ -130,21 +130,22 @@ TEST(poweroff)
 	/* the well-known QEMU q35 shutdown: outw(0x604, 0x2000) */
 	setup();
 	pm_out(0x604, 2, 0x2000);
-	CHECK_EQ(FV.exits, 1);
-	CHECK_EQ(FV.exit_status, VDEV_POWEROFF_EXIT_STATUS);
+	CHECK_EQ(FV.powers, 1);
+	CHECK_EQ(FV.power_req, VDEV_POWER_OFF);
+	CHECK_EQ(FV.exits, 0);
 	CHECK(PM.powered_off);
 	/* what ACPICA writes: SLP_TYP from \_S5 with SCI_EN kept, then SLP_EN */
 	setup();
 	pm_out(0x604, 2, VDEV_PM_S5_SLP_TYP << 10 | VDEV_PM1_SCI_EN);
-	CHECK_EQ(FV.exits, 0);
+	CHECK_EQ(FV.powers, 0);
 	pm_out(0x604, 2, VDEV_PM_S5_SLP_TYP << 10 | VDEV_PM1_SCI_EN | VDEV_PM1_SLP_EN);
-	CHECK_EQ(FV.exits, 1);
+	CHECK_EQ(FV.powers, 1);
 	/* byte-wise: the high byte carries SLP_EN */
 	setup();
 	pm_out(0x604, 1, 0x01);
-	CHECK_EQ(FV.exits, 0);
+	CHECK_EQ(FV.powers, 0);
 	pm_out(0x605, 1, 0x20);
-	CHECK_EQ(FV.exits, 1);
+	CHECK_EQ(FV.powers, 1);
 	/* reset forgets it */
 	vdev_pm_ops.reset(&PM);
 	CHECK(!PM.powered_off);

@@ -20,6 +20,8 @@ struct fake_vm {
 	size_t out_len;
 	unsigned out_calls;
 	unsigned exits;
+	unsigned powers;
+	int power_req;
 	int exit_status;
 	uint64_t ram;
 	uint32_t cpus;
@@ -76,12 +78,21 @@ static uint32_t fake_cpus(void *vm)
 	return ((struct fake_vm *)vm)->cpus;
 }
 
+static void fake_power(void *vm, enum vdev_power req)
+{
+	struct fake_vm *v = vm;
+
+	v->powers++;
+	v->power_req = (int)req;
+}
+
 static const struct vdev_host FAKE_HOST = {
 	.vm = &FV,
 	.set_irq = fake_set_irq,
 	.now_ns = fake_now,
 	.console_out = fake_console,
 	.request_exit = fake_exit,
+	.power = fake_power,
 	.ram_size = fake_ram,
 	.vcpu_count = fake_cpus,
 };
