@@ -251,7 +251,9 @@ class BochsMachine(harness.Machine):
         self.conn = None
         self.master = None
         self.term = bytearray()  # what Bochs wrote to its terminal (the last TERM_KEEP bytes)
+        self.term_total = 0  # bytes Bochs wrote to its terminal in all
         self.continues = 0  # debugger stops answered with `c`
+        self.manual = False  # debugger() is using the debugger: do not answer its prompts
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         self.log_path = LOG_DIR / (name + ".log")
         self.bochs_log_path = LOG_DIR / (name + ".bochs.log")
@@ -346,8 +348,13 @@ class BochsMachine(harness.Machine):
             with self.cond:
                 self.term += data
                 del self.term[:-TERM_KEEP]
+                self.term_total += len(data)
+                manual = self.manual
+                self.cond.notify_all()
             scan = scan[-16:] + data
             for _ in DEBUGGER_PROMPT_RE.finditer(scan):
+                if manual:
+                    break
                 self.continues += 1
                 if self.continues <= MAX_CONTINUES:
                     try:
@@ -404,6 +411,60 @@ class BochsMachine(harness.Machine):
         with self.cond:
             text = bytes(self.term).decode("latin-1")
         return tail(text, lines)
+
+    # -- Bochs's debugger (for explaining a hang: which mode the CPU is in, whether it exits)
+
+    def _term_prompt(self, mark, timeout):
+        """The debugger's output from terminal offset `mark` up to its next
+        prompt (cleaned), or None if no prompt came within `timeout` s."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                first = self.term_total - len(self.term)
+                text = bytes(self.term[max(0, mark - first):])
+                p = DEBUGGER_PROMPT_RE.search(text)
+                if p:
+                    return harness.clean(text[:p.start()].decode("latin-1"))
+                left = deadline - time.monotonic()
+                if left <= 0 or self.proc is None or self.proc.poll() is not None:
+                    return None
+                self.cond.wait(min(left, 0.5))
+
+    def debugger_stop(self, timeout=20):
+        """Stop the emulation in Bochs's debugger (as Ctrl-C does); returns
+        where it stopped ("Next at t=... (0) [addr] ..."). Until
+        debugger_resume(), the debugger's prompts are left to debugger_cmd()."""
+        with self.cond:
+            self.manual = True
+            mark = self.term_total
+        os.kill(self.proc.pid, signal.SIGINT)
+        out = self._term_prompt(mark, timeout)
+        if out is None:
+            raise self.fail("Bochs's debugger did not stop within %d s of SIGINT" % timeout)
+        return out
+
+    def debugger_cmd(self, command, timeout=20):
+        """Run a debugger command; its output, or None if the debugger did not
+        prompt again within `timeout` s (e.g. `c` and the emulation runs on)."""
+        with self.cond:
+            mark = self.term_total
+        os.write(self.master, command.encode() + b"\n")
+        out = self._term_prompt(mark, timeout)
+        if out is not None:
+            out = out.partition("\n")[2]  # drop the echo of the command
+        return out
+
+    def debugger_resume(self):
+        """Continue the emulation and answer the debugger's prompts again."""
+        os.write(self.master, b"c\n")
+        with self.cond:
+            self.manual = False
+
+    @staticmethod
+    def debugger_time(text):
+        """The emulated instruction count in a "Next at t=N" line, or None."""
+        t = re.findall(r"Next at t=(\d+)", text or "")
+        return int(t[-1]) if t else None
 
     def _report(self):
         """What NAME.log gets at the end: Bochs's problems and its terminal."""
@@ -475,7 +536,7 @@ class BochsMachine(harness.Machine):
 
     def cmd(self, line, timeout=CMD_TIMEOUT):
         """Type `line` and Enter at the prompt; return its output up to the next
-        prompt, cleaned (as harness.Machine.cmd)."""
+        prompt, cleaned (harness.Machine.cmd with Bochs's default timeout)."""
         return super().cmd(line, timeout)
 
     def wait_exit(self, timeout=60):

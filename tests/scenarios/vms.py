@@ -225,3 +225,25 @@ def vm_guest_power(t):
         t.search(r"^rst\s+stopped.*the guest reset the machine", out, "0xcf9 did not reset the VM")
         t.check("survived" not in clean(m.output()), "a power request returned to the guest",
                 m.output())
+
+
+@scenario("vm-chaos", cost=40)
+def vm_chaos(t):
+    """Hostile guests (random ports, APIC/IOAPIC registers, MSRs, CPUID leaves,
+    three seeds) neither crash Terrapin nor disturb a well-behaved guest."""
+    names = ["chaos1", "chaos2", "chaos3"]
+    mods = ["%s name=%s mem=16M autostart cmdline=\"seed=%d\"" % (guest("chaos"), n, i + 1)
+            for i, n in enumerate(names)]
+    mods.append("%s name=ok mem=16M autostart" % guest("hello"))
+    iso = make_iso(t.name, modules=mods)
+    with t.boot(boot="bios", machine="q35", smp=2, mem="512M", iso=iso) as m:
+        m.wait_prompt()
+        rows, out = wait_stopped(t, m, names + ["ok"], timeout=240)
+        check_passed(t, m, rows, out, names + ["ok"])
+        text = clean(m.output())
+        t.check("FATAL" not in text and "PANIC" not in text, "Terrapin faulted", text)
+        for n in names:
+            t.search(r"^%s\| chaos: 8 rounds done: [1-9]\d* #GP" % n, text,
+                     "%s did not report its rounds" % n)
+        t.search(r"^\s+mmio\s+[1-9]", m.cmd("stat chaos1"), "chaos1 made no MMIO exits")
+        t.search(r"Commands", m.cmd("help"), "the shell stopped answering")
