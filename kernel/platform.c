@@ -45,13 +45,6 @@ struct vm_platform {
 	unsigned line_len;
 };
 
-#define LOW_RAM_TOP (3ULL << 30) /* as in kernel/vm.c: the rest starts at 4 GiB */
-
-static uint64_t ram_below_4g(const struct vm *vm)
-{
-	return vm->mem_size < LOW_RAM_TOP ? vm->mem_size : LOW_RAM_TOP;
-}
-
 static int64_t host_unix_time(void)
 {
 	struct cmos_time t;
@@ -190,7 +183,7 @@ int platform_create(struct vm *vm)
 		if (r)
 			return r;
 	}
-	uint64_t low = ram_below_4g(vm);
+	uint64_t low = vm_ram_below_4g(vm);
 	struct vdev_rtc_config rc = { host_unix_time(), low, vm->mem_size - low, vm->nvcpus };
 	vdev_uart_init(&p->uart, &vm->host);
 	vdev_debugexit_init(&p->debugexit, &vm->host);
@@ -361,7 +354,7 @@ static int load_acpi(struct vm *vm, char *err, size_t len)
 {
 	static uint8_t blob[8192];
 	size_t n;
-	const struct vdev_acpi_config cfg = { VDEV_ACPI_RSDP_GPA, vm->nvcpus, ram_below_4g(vm), 0 };
+	const struct vdev_acpi_config cfg = { VDEV_ACPI_RSDP_GPA, vm->nvcpus, vm_ram_below_4g(vm), 0 };
 
 	int r = vdev_acpi_build(&cfg, blob, sizeof(blob), &n);
 	if (!r)
@@ -375,7 +368,7 @@ int platform_load_image(struct vm *vm, struct vcpu_state *boot, char *err, size_
 {
 	struct guest_args ga;
 	static struct loader_result res;
-	uint64_t low = ram_below_4g(vm);
+	uint64_t low = vm_ram_below_4g(vm);
 	/* What the guest is told about its memory: RAM, minus the EBDA/BIOS area
 	 * (ACPI tables), minus the PCI hole, the rest above 4 GiB. */
 	const struct mem_range map[] = {

@@ -9,14 +9,15 @@ uint32_t tsc_khz;
 
 void time_init(void) { tsc_boot = rdtsc(); }
 
-uint64_t time_us(void)
+uint64_t tsc_to_ns(uint64_t d)
 {
 	if (!tsc_khz)
 		return 0;
-	uint64_t d = rdtsc() - tsc_boot;
-	/* Split to avoid overflow of d * 1000 after ~7 months at 3 GHz. */
-	return d / tsc_khz * 1000 + d % tsc_khz * 1000 / tsc_khz;
+	/* Split so that d * 10^6 cannot overflow. */
+	return d / tsc_khz * 1000000 + d % tsc_khz * 1000000 / tsc_khz;
 }
+
+uint64_t time_us(void) { return tsc_to_ns(rdtsc() - tsc_boot) / 1000; }
 
 void udelay(uint64_t us)
 {

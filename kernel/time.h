@@ -9,6 +9,8 @@ extern uint32_t tsc_khz;   /* 0 until calibrated */
 
 void time_init(void);
 uint64_t time_us(void);
+/* A TSC difference in nanoseconds (0 until calibrated). */
+uint64_t tsc_to_ns(uint64_t delta);
 void udelay(uint64_t us);
 
 #endif

@@ -21,7 +21,6 @@
 struct vm *vms[VM_MAX];
 static spinlock_t vms_lock;
 
-#define LOW_RAM_TOP (3ULL << 30) /* RAM above this goes to 4 GiB and up (PCI hole) */
 #define RAM_CHUNK_MAX (256ULL << 20)
 
 const char *vm_state_name(enum vm_state s)
@@ -45,10 +44,11 @@ struct vm *vm_find(const char *name)
 	return 0;
 }
 
-uint64_t vm_now_ns(struct vm *vm)
+uint64_t vm_now_ns(struct vm *vm) { return tsc_to_ns(rdtsc() - vm->start_tsc); }
+
+uint64_t vm_ram_below_4g(const struct vm *vm)
 {
-	uint64_t d = rdtsc() - vm->start_tsc;
-	return tsc_khz ? d / tsc_khz * 1000000 + d % tsc_khz * 1000000 / tsc_khz : 0;
+	return vm->mem_size < VM_LOW_RAM_TOP ? vm->mem_size : VM_LOW_RAM_TOP;
 }
 
 /* ---- guest memory: RAM slots backed by contiguous host runs, mapped in the TDP ---- */
@@ -94,7 +94,7 @@ static void free_memory(struct vm *vm)
 static int alloc_memory(struct vm *vm)
 {
 	const struct tdp_mm mm = { tdp_alloc, tdp_free, tdp_virt, vm };
-	uint64_t low = vm->mem_size < LOW_RAM_TOP ? vm->mem_size : LOW_RAM_TOP;
+	uint64_t low = vm_ram_below_4g(vm);
 
 	gmap_init(&vm->gmap, phys_to_virt);
 	int r = tdp_init(&vm->tdp, virt->tdp, &mm);

@@ -100,6 +100,10 @@ void vm_exit_status(struct vm *vm, int status);
 void vm_handle_exit_request(struct vm *vm);
 const char *vm_state_name(enum vm_state s);
 
+/* Guest RAM runs from 0 up to this, the rest from 4 GiB (below: the PCI hole). */
+#define VM_LOW_RAM_TOP (3ULL << 30)
+uint64_t vm_ram_below_4g(const struct vm *vm);
+
 /* Guest-time clock in ns since the VM started. */
 uint64_t vm_now_ns(struct vm *vm);
 
