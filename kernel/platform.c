@@ -371,18 +371,20 @@ int platform_load_image(struct vm *vm, struct vcpu_state *boot, char *err, size_
 	uint64_t low = vm_ram_below_4g(vm);
 	/* What the guest is told about its memory: RAM, minus the EBDA/BIOS area
 	 * (ACPI tables), minus the PCI hole, the rest above 4 GiB. */
-	const struct mem_range map[] = {
-		{ 0, 0x9fc00, MEM_USABLE },
-		{ 0x9fc00, 0x100000 - 0x9fc00, MEM_RESERVED },
-		{ 0x100000, low - 0x100000, MEM_USABLE },
-		{ 4ULL << 30, vm->mem_size - low, MEM_USABLE },
-	};
+	struct mem_range map[4];
+	size_t n = 0;
+	map[n++] = (struct mem_range){ 0, 0x9fc00, MEM_USABLE };
+	map[n++] = (struct mem_range){ 0x9fc00, 0x100000 - 0x9fc00, MEM_RESERVED };
+	if (low > 0x100000)
+		map[n++] = (struct mem_range){ 0x100000, low - 0x100000, MEM_USABLE };
+	if (vm->mem_size > low)
+		map[n++] = (struct mem_range){ 4ULL << 30, vm->mem_size - low, MEM_USABLE };
 
 	int r = guest_args_parse(vm->args, &ga, err, len);
 	if (r)
 		return r;
 	struct loader_target t = { .ctx = vm, .ram_write = loader_ram_write, .ram_size = vm->mem_size,
-				   .map = map, .map_count = vm->mem_size > low ? 4 : 3 };
+				   .map = map, .map_count = n };
 	r = loader_load(vm->image, vm->image_len, &ga, &t, &res, err, len);
 	if (!r)
 		r = load_acpi(vm, err, len);

@@ -143,6 +143,14 @@ def need_bochs(cpu):
         raise Skip(why)
 
 
+def mib(mem):
+    """A RAM size in MiB from 256, "256", "256M" or "1G"."""
+    m = re.fullmatch(r"\s*(\d+)\s*([MG]?)i?B?\s*", str(mem), re.I)
+    if not m:
+        raise ValueError("not a RAM size: %r" % (mem,))
+    return int(m.group(1)) * (1024 if m.group(2).upper() == "G" else 1)
+
+
 def bochsrc(iso, cpu, smp, mem, port, log):
     """The configuration: `iso` on the CD-ROM, COM1 connected to 127.0.0.1:port."""
     # Per-CPU panic actions: see the module doc (triple faults under SVM).
@@ -163,7 +171,7 @@ def bochsrc(iso, cpu, smp, mem, port, log):
         "boot: cdrom",
         "com1: enabled=1, mode=socket-client, dev=127.0.0.1:%d" % port,
         "sound: driver=dummy",  # else Bochs aborts loading ALSA for the speaker
-        "log: %s" % log,
+        "log: \"%s\"" % log,
         "panic: action=fatal, %s" % cpus,
         "error: action=report",
         "info: action=report",
@@ -227,7 +235,8 @@ class BochsMachine(harness.Machine):
     """One Bochs running Terrapin from an ISO (BIOS, GRUB, Multiboot2).
 
     cpu: a Bochs CPU model ("ryzen", "corei7_skylake_x", ...); smp: CPU count;
-    mem: MiB of RAM; iso: default build/terrapin.iso."""
+    mem: RAM in MiB (or "512M", "1G" as harness.Machine takes); iso: default
+    build/terrapin.iso."""
 
     def __init__(self, name, cpu="ryzen", smp=2, mem=256, iso=None):
         need_bochs(cpu)
@@ -235,7 +244,7 @@ class BochsMachine(harness.Machine):
         need_file(iso, "make %s" % rel(iso))
         self.name = name
         self.boot = "bochs"
-        self.cpu, self.smp, self.mem, self.iso = cpu, int(smp), int(mem), iso.resolve()
+        self.cpu, self.smp, self.mem, self.iso = cpu, int(smp), mib(mem), iso.resolve()
         self.args = []
         self.tmp = None
         self.log = None
@@ -253,7 +262,7 @@ class BochsMachine(harness.Machine):
         self.term = bytearray()  # what Bochs wrote to its terminal (the last TERM_KEEP bytes)
         self.term_total = 0  # bytes Bochs wrote to its terminal in all
         self.continues = 0  # debugger stops answered with `c`
-        self.manual = False  # debugger() is using the debugger: do not answer its prompts
+        self.manual = False  # debugger_stop() until debugger_resume(): leave its prompts
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         self.log_path = LOG_DIR / (name + ".log")
         self.bochs_log_path = LOG_DIR / (name + ".bochs.log")
@@ -407,9 +416,12 @@ class BochsMachine(harness.Machine):
             return ""
 
     def terminal(self, lines=20):
-        """The last lines Bochs wrote to its terminal (debugger, exit message)."""
+        """The last lines Bochs wrote to its terminal (debugger, exit message),
+        without the log lines it prints there before its log file opens."""
         with self.cond:
             text = bytes(self.term).decode("latin-1")
+        text = "\n".join(ln for ln in harness.clean(text).splitlines()
+                         if not re.match(r"^\d+[a-z]\[", ln))
         return tail(text, lines)
 
     # -- Bochs's debugger (for explaining a hang: which mode the CPU is in, whether it exits)

@@ -2,7 +2,9 @@
 (NRIPS), which QEMU's TCG lacks, so here Terrapin takes instruction lengths
 from the VMCB instead of its decoder. Terrapin boots and sees both CPUs, ACPI
 S5 ends Bochs, the good test guests pass, and misbehaving ones are stopped
-with the right reasons (the same checks as vms.py under QEMU).
+with the right reasons (the same checks as vms.py under QEMU). A guest that
+spins with interrupts off runs into a Bochs 2.7 bug: bochs-ryzen-spin skips,
+naming it, once Bochs's debugger has confirmed it.
 
 Bochs starts through tests/bochs.py; a missing Bochs, ROM or CPU model makes
 these scenarios skip, saying which."""
@@ -16,8 +18,8 @@ from harness import BUILD, Failure, Skip, clean, make_iso, need_file, scenario
 
 CPU = "ryzen"
 
-# Guests that must pass: (image, arguments). Small memory sizes: Bochs's RAM
-# is its own process's memory and every MiB costs boot time to clear.
+# Guests that must pass: (image, arguments). Small memory sizes: Terrapin
+# clears a guest's RAM before starting it, ~10 ms of emulated time per MiB here.
 GOOD = [
     ("hello", "mem=16M cpus=1"),
     ("exitloop", "mem=16M cpus=1 cmdline=\"n=500\""),
@@ -160,7 +162,14 @@ def bochs_ryzen_misbehave(t):
 def explain_spin_hang(t, m):
     """The shell stopped answering while `spin` runs with interrupts off. Ask
     Bochs's debugger why; Skip if it is the Bochs 2.7 SVM bug (a guest entered
-    with RFLAGS.IF=0 never takes an INTR #VMEXIT), fail otherwise."""
+    with RFLAGS.IF=0 never takes an INTR #VMEXIT), fail otherwise.
+
+    The bug, in Bochs's cpu/svm.cc: VMRUN loads the guest state, RFLAGS through
+    setEFlags(), before it sets in_svm_guest. The host ran VMRUN with IF=1, so
+    IF falls to 0 and handleInterruptMaskChange() takes its not-in-a-guest
+    branch: it masks INTR and LAPIC interrupts, and only a guest STI or a
+    #VMEXIT unmasks them again. With V_INTR_MASKING=1 only the host's IF may
+    mask physical interrupts (APM 2 15.21.1); QEMU gets this right."""
     where = m.debugger_stop()
     creg = m.debugger_cmd("creg") or ""
     regs = m.debugger_cmd("r") or ""
