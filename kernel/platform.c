@@ -7,6 +7,7 @@
 #include "kernel/loader.h"
 #include "kernel/printf.h"
 #include "kernel/log.h"
+#include "kernel/sched.h"
 #include "kernel/shell.h"
 #include "drivers/lapic.h"
 #include "kernel/percpu.h"
@@ -117,8 +118,8 @@ static void host_kick(void *opaque, unsigned vcpu_id)
 	struct vm *vm = opaque;
 	struct vcpu *v = vcpu_id < VM_MAX_VCPUS ? vm->vcpu[vcpu_id] : 0;
 
-	if (v && v->running && v->cpu >= 0 && (uint32_t)v->cpu != this_cpu()->index)
-		lapic_send_ipi(percpu[v->cpu].apic_id, VEC_KICK);
+	if (v)
+		sched_kick(v);
 }
 
 static uint64_t host_guest_tsc(void *opaque) { return rdtsc() - ((struct vm *)opaque)->start_tsc; }

@@ -2,6 +2,8 @@
 #include "kernel/sched.h"
 
 #include "drivers/io.h"
+#include "drivers/lapic.h"
+#include "kernel/trap.h"
 #include "kernel/percpu.h"
 #include "kernel/spinlock.h"
 #include "kernel/vcpu.h"
@@ -48,13 +50,23 @@ void sched_remove(struct vcpu *v)
 		}
 	}
 	spin_unlock_irqrestore(&q->lock, f);
-	v->cpu = -1;
-	/* A CPU that picked it before the removal finishes its slice first. */
+	/* A CPU that picked it before the removal finishes its slice first: make
+	 * it leave the guest now rather than at its next tick. */
+	sched_kick(v);
 	while (v->running)
 		cpu_relax();
+	v->cpu = -1;
 }
 
-void sched_kick(struct vcpu *v) { (void)v; /* the host tick re-examines halted vCPUs */ }
+void sched_kick(struct vcpu *v)
+{
+	int cpu = v->cpu;
+
+	/* A vCPU in a guest on another CPU leaves it at this IPI; a halted one is
+	 * looked at on its CPU's next pass (at the latest the next tick). */
+	if (v->running && cpu >= 0 && (uint32_t)cpu != this_cpu()->index)
+		lapic_send_ipi(percpu[cpu].apic_id, VEC_KICK);
+}
 
 int sched_run_once(void)
 {

@@ -11,7 +11,8 @@ struct vcpu;
 int sched_add(struct vcpu *v);
 /* Take it off its queue and wait until no CPU runs it. */
 void sched_remove(struct vcpu *v);
-/* Make a halted vCPU's CPU look at it again soon. */
+/* Make a vCPU look at its state soon: one running in a guest on another CPU
+ * is interrupted by an IPI. */
 void sched_kick(struct vcpu *v);
 /* One pass over this CPU's queue; returns 0 when there was nothing to run. */
 int sched_run_once(void);

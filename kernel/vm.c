@@ -114,6 +114,14 @@ static void set_reason(struct vm *vm, const char *fmt, va_list ap)
 	kvsnprintf(vm->reason, sizeof(vm->reason), fmt, ap);
 }
 
+/* Make every vCPU notice a state change now. */
+static void kick_all(struct vm *vm)
+{
+	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
+		if (vm->vcpu[i])
+			sched_kick(vm->vcpu[i]);
+}
+
 void vm_stop(struct vm *vm, const char *fmt, ...)
 {
 	va_list ap;
@@ -128,6 +136,7 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	va_end(ap);
 	vm->state = VM_STOPPED;
 	spin_unlock_irqrestore(&vm->lock, f);
+	kick_all(vm);
 	platform_flush(vm);
 	pr_info("vm %s: stopped: %s\n", vm->name, vm->reason);
 }
@@ -240,8 +249,10 @@ fail:
 
 void vm_pause(struct vm *vm)
 {
-	if (vm->state == VM_RUNNING)
+	if (vm->state == VM_RUNNING) {
 		vm->state = VM_PAUSED;
+		kick_all(vm);
+	}
 }
 
 void vm_resume(struct vm *vm)

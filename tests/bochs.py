@@ -62,7 +62,7 @@ from pathlib import Path
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
-from harness import (BUILD, LOG_DIR, PROMPT_RE, ROOT, Failure, Skip, iso_path,  # noqa: E402
+from harness import (BUILD, LOG_DIR, PROMPT_RE, Failure, Skip, iso_path,  # noqa: E402
                      need_file, rel, tail)
 
 BOCHS = os.environ.get("BOCHS", "bochs")  # Debian's wrapper: runs bochs-bin -q
@@ -602,7 +602,7 @@ def interactive(cpu, iso, smp, mem):
     (work / "bochsrc").write_text(rc)
     (work / "debugger.rc").write_text("c\n")
     print("run-bochs: Bochs %s, %d CPU%s, %d MiB, %s; Bochs's log: %s\n"
-          "run-bochs: the shell appears here after 10-20 s of boot. Ctrl-A x quits."
+          "run-bochs: the shell appears here after 5-20 s of boot. Ctrl-A x quits."
           % (cpu, smp, "s" if smp != 1 else "", mem, rel(iso), rel(log)), file=sys.stderr)
     proc, master = _spawn([BOCHS, "-q", "-f", str(work / "bochsrc"), "-rc",
                            str(work / "debugger.rc")], str(work))
