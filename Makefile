@@ -12,7 +12,7 @@ KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdinc \
 	-isystem $(shell $(CC) -print-file-name=include) \
 	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
 	-mcmodel=small -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
-	-fcf-protection=none -Wall -Wextra -Werror -I. -MMD -MP
+	-fcf-protection=none -fno-tree-loop-distribute-patterns -Wall -Wextra -Werror -I. -MMD -MP
 KASFLAGS := -I. -MMD -MP
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack -T linker.ld
 

@@ -43,20 +43,10 @@ uint64_t hpet_ticks_to_ns(uint64_t ticks)
 	return ticks / 1000000 * period_fs + ticks % 1000000 * period_fs / 1000000;
 }
 
-/* Whether [pa, pa+len) overlaps RAM Terrapin manages: a firmware table pointing
- * there must not make RAM uncached. */
-static bool overlaps_ram(uint64_t pa, uint64_t len)
-{
-	for (size_t i = 0; i < mem_map_count; i++)
-		if (mem_map[i].type == MEM_USABLE && pa < mem_map[i].base + mem_map[i].len &&
-		    mem_map[i].base < pa + len)
-			return true;
-	return false;
-}
 
 int hpet_init(uint64_t base)
 {
-	if (!base || (base & 0x3ff) || overlaps_ram(base, 1024))
+	if (!base || (base & 0x3ff) || mem_overlaps_ram(base, 1024))
 		return -EINVAL;
 	if (paging_map(base, 1024, PAGING_MMIO))
 		return -ENOMEM;

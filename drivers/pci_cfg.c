@@ -147,16 +147,6 @@ void pci_cfg_write8(uint16_t seg, uint16_t bdf, uint16_t off, uint8_t v)
 	cfg_write(seg, bdf, off, 1, v);
 }
 
-/* Whether [pa, pa+len) overlaps RAM Terrapin manages: an MCFG entry pointing
- * there must not make RAM uncached. */
-static bool overlaps_ram(uint64_t pa, uint64_t len)
-{
-	for (size_t i = 0; i < mem_map_count; i++)
-		if (mem_map[i].type == MEM_USABLE && pa < mem_map[i].base + mem_map[i].len &&
-		    mem_map[i].base < pa + len)
-			return true;
-	return false;
-}
 
 void pci_cfg_init(void)
 {
@@ -167,7 +157,7 @@ void pci_cfg_init(void)
 		if (!m->base || (m->base & (ECAM_BUS_SIZE - 1)) || m->bus_start > m->bus_end ||
 		    m->base >= ECAM_TOP ||
 		    m->base + ((uint64_t)m->bus_end + 1) * ECAM_BUS_SIZE > ECAM_TOP ||
-		    overlaps_ram(m->base + ((uint64_t)m->bus_start << 20),
+		    mem_overlaps_ram(m->base + ((uint64_t)m->bus_start << 20),
 				 ((uint64_t)m->bus_end - m->bus_start + 1) * ECAM_BUS_SIZE)) {
 			pr_warn("pci: MCFG entry %u (segment %u, base 0x%llx, buses %u-%u) is "
 				"unusable\n",

@@ -67,15 +67,6 @@ static uint64_t ref_ticks(uint32_t ms)
 	return (uint64_t)ms * PMTMR_HZ / 1000;
 }
 
-/* Whether pa is in RAM Terrapin manages (a bogus table must not make it uncached). */
-static bool ram_at(uint64_t pa)
-{
-	for (size_t i = 0; i < mem_map_count; i++)
-		if (mem_map[i].type == MEM_USABLE && pa - mem_map[i].base < mem_map[i].len)
-			return true;
-	return false;
-}
-
 static int pmtmr_setup(void)
 {
 	const struct acpi_gas *g = &acpi.fadt.pm_timer;
@@ -86,7 +77,7 @@ static int pmtmr_setup(void)
 	if (g->space == ACPI_GAS_IO && g->addr <= 0xfffc) {
 		pm_port = (uint16_t)g->addr;
 	} else if (g->space == ACPI_GAS_MEM && !(g->addr & 3) && g->addr < (1ULL << 46) &&
-		   !ram_at(g->addr)) {
+		   !mem_overlaps_ram(g->addr, 4)) {
 		if (paging_map(g->addr, 4, PAGING_MMIO))
 			return -ENOMEM;
 		pm_mmio = g->addr;

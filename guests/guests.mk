@@ -23,7 +23,7 @@ GUEST_SRC_hello64 := guests/hello.c
 GUEST_EXTRA_smp := guests/smp_tramp.S
 
 GUEST_LIB_SRC := $(addprefix guests/lib/,entry.S idt.S guest.c serial.c printf.c string.c \
-	trap.c pic.c apic.c acpi.c)
+	trap.c pic.c apic.c acpi.c) kernel/kstring.c
 
 GUEST_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdinc \
 	-isystem $(shell $(CC) -print-file-name=include) -fno-stack-protector -fno-pic \

@@ -97,6 +97,15 @@ uint64_t mem_free_owner(uint8_t owner)
 	return n;
 }
 
+bool mem_overlaps_ram(uint64_t pa, uint64_t len)
+{
+	for (size_t i = 0; i < mem_map_count; i++)
+		if (mem_map[i].type == MEM_USABLE && pa < mem_map[i].base + mem_map[i].len &&
+		    mem_map[i].base < pa + len)
+			return true;
+	return false;
+}
+
 void mem_stats(struct frame_pool *out)
 {
 	uint64_t f = spin_lock_irqsave(&pool_lock);

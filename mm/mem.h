@@ -3,6 +3,7 @@
 #ifndef MM_MEM_H
 #define MM_MEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,9 @@ uint64_t mem_alloc_frame(uint8_t owner);
 uint64_t mem_alloc_frames(uint64_t n, uint64_t align, uint8_t owner);
 void mem_free_frame(uint64_t pa);
 uint64_t mem_free_owner(uint8_t owner);
+/* Whether [pa, pa+len) overlaps usable RAM: a firmware table pointing a device
+ * there must not get RAM mapped uncached or handed to a device driver. */
+bool mem_overlaps_ram(uint64_t pa, uint64_t len);
 /* A snapshot of the pool's counters. */
 void mem_stats(struct frame_pool *out);
 

@@ -203,7 +203,8 @@ uint16_t acpi_pm_timer_port(void);
  * fixed count when there is none. */
 void delay_us(unsigned us);
 
-/* ---- strings (guests/lib/string.c): the compiler may call these too ---- */
+/* ---- strings (kernel/kstring.c, and strncpy0 in guests/lib/string.c): the
+ * compiler may call these too ---- */
 void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
