@@ -27,6 +27,9 @@ GOOD = [
     ("timer", "mem=16M cpus=1"),
     ("smp", "mem=16M cpus=2"),
     ("platform", "mem=16M cpus=2"),
+    ("hello64", "mem=16M cpus=1"),
+    ("hypercall", "mem=16M cpus=1"),
+    ("chaos", "mem=16M cpus=1 cmdline=\"rounds=2\""),
 ]
 N_LOOPS = 500  # exitloop's n
 
@@ -142,10 +145,12 @@ def bochs_ryzen_misbehave(t):
     bad = ("svm", "triple", "unbacked")
     mods = ["%s name=%s mem=16M autostart" % (guest(g), g) for g in bad]
     mods.append("%s name=good mem=16M autostart" % guest("hello"))
+    mods.append("%s name=off mem=16M autostart" % guest("power"))
     iso = make_iso(t.name, modules=mods)
     with bochs.boot(t, cpu=CPU, smp=1, mem=128, iso=iso) as m:
         boot_to_prompt(t, m)
-        rows, out = wait_stopped(m, list(bad) + ["good"])
+        rows, out = wait_stopped(m, list(bad) + ["good", "off"])
+        t.search(r"^off\s+stopped.*powered off \(ACPI S5\)", out, "S5 did not power the VM off")
         t.search(r"^svm\s+stopped.*virtualization instruction.*bytes: 0f 01 d8\)", out,
                  "svm was not stopped for executing VMRUN")
         t.search(r"^triple\s+stopped.*triple fault", out,
