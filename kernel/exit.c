@@ -165,16 +165,92 @@ static void io_out(struct vm *vm, uint16_t port, unsigned size, uint32_t val)
 	}
 }
 
+static void stop_with_insn(struct vcpu *v, const char *what);
+
+/* Elements moved per exit at most: a long REP INS/OUTS goes on after the guest
+ * has had the chance to take interrupts, as between hardware iterations. */
+#define STRING_IO_BATCH 1024
+
+/* INS/OUTS, with or without REP (SDM 2 INS/OUTS): one element at a time between
+ * the port and guest memory at ES:rDI (INS) or seg:rSI (OUTS, DS unless
+ * overridden), stepping by the size, backwards when RFLAGS.DF is set. Returns
+ * -1 when every iteration is done (RIP then moves on), 0 to re-execute the
+ * instruction for the rest, or stops the VM on memory it cannot reach. */
+static int string_io(struct vcpu *v, const struct vm_exit *e, const struct x86_insn *insn)
+{
+	struct vm *vm = v->vm;
+	struct vcpu_state s;
+	unsigned size = e->io.size;
+	uint64_t amask = insn->addrsize == 8 ? ~0ULL : insn->addrsize == 4 ? 0xffffffffULL : 0xffff;
+	enum gpr idx = e->io.in ? RDI : RSI;
+	unsigned seg = e->io.in ? SEG_ES : insn->seg != X86_SEG_NONE ? insn->seg : SEG_DS;
+	virt->get_state(v, &s);
+	int64_t step = (s.rflags & (1ULL << 10)) ? -(int64_t)size : (int64_t)size;
+	bool long64 = (s.efer & (1ULL << 10)) && (s.seg[SEG_CS].attr & SEG_L);
+	uint64_t base = long64 && seg != SEG_FS && seg != SEG_GS ? 0 : s.seg[seg].base;
+	uint64_t count = insn->rep ? v->gpr[RCX] & amask : 1;
+
+	for (unsigned n = 0; count && n < STRING_IO_BATCH; n++) {
+		uint64_t off = v->gpr[idx] & amask;
+		uint64_t la = base + off;
+		uint32_t val = 0;
+		if (!long64)
+			la = (uint32_t)la;
+		if (e->io.in) {
+			uint64_t f = spin_lock_irqsave(&vm->lock);
+			val = io_in(vm, e->io.port, size);
+			spin_unlock_irqrestore(&vm->lock, f);
+			if (vcpu_write_linear(v, la, &val, size))
+				goto fault;
+		} else {
+			if (vcpu_read_linear(v, la, &val, size))
+				goto fault;
+			uint64_t f = spin_lock_irqsave(&vm->lock);
+			io_out(vm, e->io.port, size, val);
+			spin_unlock_irqrestore(&vm->lock, f);
+		}
+		v->gpr[idx] = (v->gpr[idx] & ~amask) | ((off + (uint64_t)step) & amask);
+		count--;
+		if (insn->rep)
+			v->gpr[RCX] = (v->gpr[RCX] & ~amask) | count;
+		vm_handle_exit_request(vm);
+		if (vm->state != VM_RUNNING)
+			return 0;
+	}
+	return count ? 0 : -1;
+fault:
+	vm_stop(vm, "%s at rip 0x%llx: guest-linear 0x%llx is not the guest's memory",
+		e->io.in ? "INS" : "OUTS", (unsigned long long)s.rip,
+		(unsigned long long)(base + (v->gpr[idx] & amask)));
+	return 0;
+}
+
+static bool handle_string_io(struct vcpu *v, const struct vm_exit *e)
+{
+	struct x86_insn insn;
+
+	if (vcpu_decode_insn(v, &insn)) {
+		stop_with_insn(v, "could not decode a string I/O instruction");
+		return true;
+	}
+	int r = string_io(v, e, &insn);
+	if (v->vm->state != VM_RUNNING)
+		return true;
+	if (r < 0) { /* all done: past the instruction */
+		struct vcpu_state s;
+		virt->get_state(v, &s);
+		uint64_t rip = x86_next_rip(&insn, s.rip);
+		virt->set_rip(v, rip);
+	}
+	return false;
+}
+
 static bool handle_io(struct vcpu *v, const struct vm_exit *e)
 {
 	struct vm *vm = v->vm;
 	unsigned size = e->io.size;
 	uint32_t mask = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
 
-	if (e->io.string) {
-		vm_stop(vm, "string port I/O (INS/OUTS) on port 0x%x is not supported yet", e->io.port);
-		return true;
-	}
 	uint64_t f = spin_lock_irqsave(&vm->lock);
 	if (e->io.in) {
 		uint32_t val = io_in(vm, e->io.port, size) & mask;
@@ -272,7 +348,11 @@ bool exit_handle(struct vcpu *v, const struct vm_exit *e)
 		if (!handle_msr(v, e))
 			return false; /* #GP injected: the instruction did not complete */
 		break;
-	case EXIT_IO: leave = handle_io(v, e); break;
+	case EXIT_IO:
+		if (e->io.string)
+			return handle_string_io(v, e); /* moves RIP itself */
+		leave = handle_io(v, e);
+		break;
 	case EXIT_HYPERCALL: leave = handle_hypercall(v); break;
 	case EXIT_HLT:
 		v->run_state = VCPU_HALTED;

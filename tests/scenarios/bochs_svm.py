@@ -28,6 +28,7 @@ GOOD = [
     ("smp", "mem=16M cpus=2"),
     ("platform", "mem=16M cpus=2"),
     ("hello64", "mem=16M cpus=1"),
+    ("strio", "mem=16M cpus=1"),
     ("hypercall", "mem=16M cpus=1"),
     ("chaos", "mem=16M cpus=1 cmdline=\"rounds=2\""),
 ]

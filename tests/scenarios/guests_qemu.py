@@ -106,6 +106,13 @@ def hello64(t):
     expect_pass(t, "hello64", "name=long", [r"^Hello from long\r?$", r"64-bit long mode"])
 
 
+@scenario("guest-qemu-strio", cost=3, limit=120)
+def strio(t):
+    """The reference for Terrapin's string I/O emulation: QEMU's own."""
+    expect_pass(t, "strio", "", [r"^strio: this line went out with rep outsb\r?$",
+                                 r"^strio: rep insb read \"QEMU\"\r?$"])
+
+
 @scenario("guest-qemu-exitloop", cost=4, limit=120)
 def exitloop(t):
     out = expect_pass(t, "exitloop", "n=2000",

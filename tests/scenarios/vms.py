@@ -16,6 +16,7 @@ GOOD = [  # guest image, extra arguments
     ("timer", "cpus=1"),
     ("smp", "cpus=2"),
     ("platform", "cpus=2"),
+    ("strio", "cpus=1"),
 ]
 
 
