@@ -259,6 +259,18 @@ static void x86_vex_rxb(struct x86_dec *d, uint8_t byte1, bool has_xb)
 	}
 }
 
+/* The byte VEX (last payload byte) and XOP share: W.vvvv.L.pp, then the opcode. */
+static int x86_vex_tail(struct x86_dec *d, struct x86_insn *i, uint8_t b, uint8_t *op)
+{
+	i->vex_vvvv = (~b >> 3) & 0xf;
+	i->vex_l = (b >> 2) & 1;
+	i->vex_pp = b & 3;
+	int rc = x86_fetch8(d, op);
+	if (!rc)
+		i->opcode = *op;
+	return rc;
+}
+
 /* C5 (2-byte VEX) or C4 (3-byte VEX), SDM 2 2.3.5. */
 static int x86_vex(struct x86_dec *d, uint8_t esc, uint16_t *attr)
 {
@@ -286,12 +298,8 @@ static int x86_vex(struct x86_dec *d, uint8_t esc, uint16_t *attr)
 		if (d->mode == X86_LONG64)
 			i->rex_w = b2 >> 7;
 	}
-	i->vex_vvvv = (~b2 >> 3) & 0xf;
-	i->vex_l = (b2 >> 2) & 1;
-	i->vex_pp = b2 & 3;
-	if ((rc = x86_fetch8(d, &op)))
+	if ((rc = x86_vex_tail(d, i, b2, &op)))
 		return rc;
-	i->opcode = op;
 	/* Every VEX opcode has ModRM but VZEROUPPER/VZEROALL; the imm8 ones are the
 	 * legacy 0F opcodes with imm8 and all of 0F3A. */
 	if (i->map == X86_MAP_0F3A)
@@ -368,12 +376,8 @@ static int x86_xop(struct x86_dec *d, uint16_t *attr)
 		return rc;
 	if (d->mode == X86_LONG64)
 		i->rex_w = b2 >> 7;
-	i->vex_vvvv = (~b2 >> 3) & 0xf;
-	i->vex_l = (b2 >> 2) & 1;
-	i->vex_pp = b2 & 3;
-	if ((rc = x86_fetch8(d, &op)))
+	if ((rc = x86_vex_tail(d, i, b2, &op)))
 		return rc;
-	i->opcode = op;
 	*attr = A_M | (i->map == X86_MAP_XOP8 ? I_B : i->map == X86_MAP_XOPA ? I_D : I_NONE);
 	return 0;
 }
