@@ -176,18 +176,17 @@ static void stop_with_insn(struct vcpu *v, const char *what);
  * overridden), stepping by the size, backwards when RFLAGS.DF is set. Returns
  * -1 when every iteration is done (RIP then moves on), 0 to re-execute the
  * instruction for the rest, or stops the VM on memory it cannot reach. */
-static int string_io(struct vcpu *v, const struct vm_exit *e, const struct x86_insn *insn)
+static int string_io(struct vcpu *v, const struct vm_exit *e, const struct x86_insn *insn,
+		     const struct vcpu_state *s)
 {
 	struct vm *vm = v->vm;
-	struct vcpu_state s;
 	unsigned size = e->io.size;
 	uint64_t amask = insn->addrsize == 8 ? ~0ULL : insn->addrsize == 4 ? 0xffffffffULL : 0xffff;
 	enum gpr idx = e->io.in ? RDI : RSI;
 	unsigned seg = e->io.in ? SEG_ES : insn->seg != X86_SEG_NONE ? insn->seg : SEG_DS;
-	virt->get_state(v, &s);
-	int64_t step = (s.rflags & (1ULL << 10)) ? -(int64_t)size : (int64_t)size;
-	bool long64 = (s.efer & (1ULL << 10)) && (s.seg[SEG_CS].attr & SEG_L);
-	uint64_t base = long64 && seg != SEG_FS && seg != SEG_GS ? 0 : s.seg[seg].base;
+	int64_t step = (s->rflags & (1ULL << 10)) ? -(int64_t)size : (int64_t)size;
+	bool long64 = (s->efer & (1ULL << 10)) && (s->seg[SEG_CS].attr & SEG_L);
+	uint64_t base = long64 && seg != SEG_FS && seg != SEG_GS ? 0 : s->seg[seg].base;
 	uint64_t count = insn->rep ? v->gpr[RCX] & amask : 1;
 
 	for (unsigned n = 0; count && n < STRING_IO_BATCH; n++) {
@@ -200,10 +199,10 @@ static int string_io(struct vcpu *v, const struct vm_exit *e, const struct x86_i
 			uint64_t f = spin_lock_irqsave(&vm->lock);
 			val = io_in(vm, e->io.port, size);
 			spin_unlock_irqrestore(&vm->lock, f);
-			if (vcpu_write_linear(v, la, &val, size))
+			if (vcpu_copy_linear(v, s, la, &val, size, true))
 				goto fault;
 		} else {
-			if (vcpu_read_linear(v, la, &val, size))
+			if (vcpu_copy_linear(v, s, la, &val, size, false))
 				goto fault;
 			uint64_t f = spin_lock_irqsave(&vm->lock);
 			io_out(vm, e->io.port, size, val);
@@ -220,7 +219,7 @@ static int string_io(struct vcpu *v, const struct vm_exit *e, const struct x86_i
 	return count ? 0 : -1;
 fault:
 	vm_stop(vm, "%s at rip 0x%llx: guest-linear 0x%llx is not the guest's memory",
-		e->io.in ? "INS" : "OUTS", (unsigned long long)s.rip,
+		e->io.in ? "INS" : "OUTS", (unsigned long long)s->rip,
 		(unsigned long long)(base + (v->gpr[idx] & amask)));
 	return 0;
 }
@@ -228,20 +227,18 @@ fault:
 static bool handle_string_io(struct vcpu *v, const struct vm_exit *e)
 {
 	struct x86_insn insn;
+	struct vcpu_state s;
 
-	if (vcpu_decode_insn(v, &insn)) {
+	virt->get_state(v, &s);
+	if (vcpu_decode_at(v, &s, &insn)) {
 		stop_with_insn(v, "could not decode a string I/O instruction");
 		return true;
 	}
-	int r = string_io(v, e, &insn);
+	int r = string_io(v, e, &insn, &s);
 	if (v->vm->state != VM_RUNNING)
 		return true;
-	if (r < 0) { /* all done: past the instruction */
-		struct vcpu_state s;
-		virt->get_state(v, &s);
-		uint64_t rip = x86_next_rip(&insn, s.rip);
-		virt->set_rip(v, rip);
-	}
+	if (r < 0) /* all done: past the instruction */
+		virt->set_rip(v, x86_next_rip(&insn, s.rip));
 	return false;
 }
 

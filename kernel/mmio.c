@@ -12,6 +12,7 @@
 
 struct mmio_ctx {
 	struct vcpu *v;
+	const struct vcpu_state *s;   /* read once for the exit */
 	const struct gmap_slot *slot; /* NULL: the vCPU's local APIC */
 };
 
@@ -39,12 +40,14 @@ static int dev_write(void *opaque, uint64_t gpa, unsigned size, uint64_t val)
 
 static int mem_read(void *opaque, uint64_t la, void *buf, unsigned len)
 {
-	return vcpu_read_linear(((struct mmio_ctx *)opaque)->v, la, buf, len);
+	struct mmio_ctx *c = opaque;
+	return vcpu_copy_linear(c->v, c->s, la, buf, len, false);
 }
 
 static int mem_write(void *opaque, uint64_t la, const void *buf, unsigned len)
 {
-	return vcpu_write_linear(((struct mmio_ctx *)opaque)->v, la, buf, len);
+	struct mmio_ctx *c = opaque;
+	return vcpu_copy_linear(c->v, c->s, la, (void *)buf, len, true);
 }
 
 static const struct x86_mem_ops mmio_ops = { dev_read, dev_write, mem_read, mem_write };
@@ -66,8 +69,8 @@ static void regs_from_state(struct x86_regs *r, const struct vcpu_state *s)
 int mmio_handle(struct vcpu *v, const struct vm_exit *e, struct x86_insn *insn)
 {
 	struct vm *vm = v->vm;
-	struct mmio_ctx c = { v, 0 };
 	struct vcpu_state s;
+	struct mmio_ctx c = { v, &s, 0 };
 	struct x86_regs regs;
 
 	if (!platform_lapic_claims(v, e->mmio.gpa)) {
@@ -77,10 +80,10 @@ int mmio_handle(struct vcpu *v, const struct vm_exit *e, struct x86_insn *insn)
 	}
 	if (e->mmio.fetch)
 		return -EPERM; /* executing from a device */
-	int r = vcpu_decode_insn(v, insn);
+	virt->get_state(v, &s);
+	int r = vcpu_decode_at(v, &s, insn);
 	if (r)
 		return r;
-	virt->get_state(v, &s);
 	regs_from_state(&regs, &s);
 	uint64_t f = spin_lock_irqsave(&vm->lock);
 	r = x86_emulate_mmio(insn, &regs, e->mmio.gpa, e->mmio.write, &mmio_ops, &c);

@@ -104,22 +104,11 @@ static struct guest_paging paging_of(const struct vcpu_state *s)
 	return (struct guest_paging){ s->cr0, s->cr3, s->cr4, s->efer };
 }
 
-int vcpu_read_linear(struct vcpu *v, uint64_t la, void *buf, size_t len)
+int vcpu_copy_linear(struct vcpu *v, const struct vcpu_state *s, uint64_t la, void *buf,
+		     size_t len, bool write)
 {
-	struct vcpu_state s;
-
-	virt->get_state(v, &s);
-	struct guest_paging p = paging_of(&s);
-	return copy_linear(v, &p, la, buf, len, false);
-}
-
-int vcpu_write_linear(struct vcpu *v, uint64_t la, const void *buf, size_t len)
-{
-	struct vcpu_state s;
-
-	virt->get_state(v, &s);
-	struct guest_paging p = paging_of(&s);
-	return copy_linear(v, &p, la, (void *)buf, len, true);
+	struct guest_paging p = paging_of(s);
+	return copy_linear(v, &p, la, buf, len, write);
 }
 
 static bool long_mode_code(const struct vcpu_state *s)
@@ -127,8 +116,7 @@ static bool long_mode_code(const struct vcpu_state *s)
 	return (s->efer & (1ULL << 10)) && (s->seg[SEG_CS].attr & SEG_L);
 }
 
-/* Decode at RIP with the state already read (one get_state per exit). */
-static int decode_at(struct vcpu *v, const struct vcpu_state *s, struct x86_insn *insn)
+int vcpu_decode_at(struct vcpu *v, const struct vcpu_state *s, struct x86_insn *insn)
 {
 	uint8_t bytes[X86_INSN_MAX];
 	size_t got = 0;
@@ -162,7 +150,7 @@ int vcpu_decode_insn(struct vcpu *v, struct x86_insn *insn)
 	struct vcpu_state s;
 
 	virt->get_state(v, &s);
-	return decode_at(v, &s, insn);
+	return vcpu_decode_at(v, &s, insn);
 }
 
 int vcpu_skip_insn(struct vcpu *v, const struct vm_exit *e)
@@ -173,7 +161,7 @@ int vcpu_skip_insn(struct vcpu *v, const struct vm_exit *e)
 	virt->get_state(v, &s);
 	if (!len) {
 		struct x86_insn insn;
-		int r = decode_at(v, &s, &insn);
+		int r = vcpu_decode_at(v, &s, &insn);
 		if (r)
 			return r;
 		len = insn.len;

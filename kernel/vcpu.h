@@ -20,13 +20,16 @@ void vcpu_run_slice(struct vcpu *v);
  * fetched, -EINVAL when it is not a valid instruction (insn->bytes then holds
  * what was fetched). */
 int vcpu_decode_insn(struct vcpu *v, struct x86_insn *insn);
+/* The same with the state the caller has already read. */
+int vcpu_decode_at(struct vcpu *v, const struct vcpu_state *s, struct x86_insn *insn);
 /* Advance RIP past the instruction that exited (length from the hardware when
  * given, else decoded). 0 or the decode error. */
 int vcpu_skip_insn(struct vcpu *v, const struct vm_exit *e);
 /* Inject an exception (#GP, #UD...) into the guest. */
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
-/* Copy guest-linear memory (through the guest's page tables) into buf. */
-int vcpu_read_linear(struct vcpu *v, uint64_t la, void *buf, size_t len);
-int vcpu_write_linear(struct vcpu *v, uint64_t la, const void *buf, size_t len);
+/* Copy between guest-linear memory (through the guest's page tables, as state s
+ * sets them up) and buf; -EFAULT if any byte is not the guest's RAM. */
+int vcpu_copy_linear(struct vcpu *v, const struct vcpu_state *s, uint64_t la, void *buf,
+		     size_t len, bool write);
 
 #endif
