@@ -32,13 +32,19 @@ int virt_init(void)
 	irq_register(VEC_KICK, kick_irq);
 	if (cpu.svm && !cpu.svm_locked_off && cpu.npt) {
 		virt = &svm_ops;
+	} else if (cpu.vmx && !cpu.vmx_locked_off && cpu.ept && cpu.unrestricted) {
+		virt = &vmx_ops;
 	} else {
 		if (cpu.svm && cpu.svm_locked_off)
 			pr_warn("virt: AMD-V is disabled by the firmware (VM_CR.SVMDIS): enable SVM in its setup\n");
 		else if (cpu.svm)
 			pr_warn("virt: AMD-V without nested paging is not supported\n");
+		else if (cpu.vmx && cpu.vmx_locked_off)
+			pr_warn("virt: Intel VT-x is disabled by the firmware (IA32_FEATURE_CONTROL locked "
+				"with VMX off): enable \"Intel Virtualization Technology\" in its setup\n");
 		else if (cpu.vmx)
-			pr_warn("virt: Intel VT-x is not supported yet; guests cannot run\n");
+			pr_warn("virt: Intel VT-x without %s is not supported; guests cannot run\n",
+				!cpu.ept ? "EPT" : "unrestricted guest");
 		else
 			pr_warn("virt: this CPU has no hardware virtualization; guests cannot run\n");
 		return -ENODEV;

@@ -4,6 +4,7 @@
 #define KERNEL_VIRT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kernel/vcpu_state.h"
@@ -49,10 +50,14 @@ struct virt_ops {
 	/* The guest's EFER as it sees it, and writes to it (validated by the core). */
 	uint64_t (*get_efer)(struct vcpu *v);
 	int (*set_efer)(struct vcpu *v, uint64_t efer);
+	/* Optional: after EXIT_ENTRY_FAILED, say why in words (the VM-instruction
+	 * error and its name on VT-x). */
+	void (*describe_failure)(struct vcpu *v, char *buf, size_t len);
 };
 
 extern const struct virt_ops *virt;
 extern const struct virt_ops svm_ops;
+extern const struct virt_ops vmx_ops;
 
 /* Pick the backend for this CPU; logs why when there is none. */
 int virt_init(void);

@@ -1,0 +1,199 @@
+"""Intel VT-x under Bochs's `corei7_skylake_x` model: VMX with EPT, VPID and
+unrestricted guest, which QEMU's TCG lacks. The same terrapin.elf as on
+AMD-V: Terrapin boots and picks VT-x, the good test guests pass, misbehaving
+ones are stopped with the right reasons, a guest spinning with interrupts off
+is preempted by the host timer (external-interrupt exiting) so the shell
+answers, and ACPI S5 ends Bochs (the same checks as bochs_svm.py on `ryzen`).
+
+Bochs starts through tests/bochs.py; a missing Bochs, ROM or CPU model makes
+these scenarios skip, saying which."""
+
+import re
+import time
+
+import bochs
+from _common import BANNER_RE, online_cpus
+from harness import BUILD, clean, make_iso, need_file, scenario
+
+CPU = "corei7_skylake_x"
+
+# The good guests of bochs_svm.py, with the same arguments.
+GOOD = [
+    ("hello", "mem=16M cpus=1"),
+    ("exitloop", "mem=16M cpus=1 cmdline=\"n=500\""),
+    ("memtouch", "mem=32M cpus=1"),
+    ("timer", "mem=16M cpus=1"),
+    ("smp", "mem=16M cpus=2"),
+    ("platform", "mem=16M cpus=2"),
+    ("hello64", "mem=16M cpus=1"),
+    ("strio", "mem=16M cpus=1"),
+    ("hypercall", "mem=16M cpus=1"),
+    ("chaos", "mem=16M cpus=1 cmdline=\"rounds=2\""),
+]
+N_LOOPS = 500  # exitloop's n
+
+
+def guest(name):
+    return str(need_file(BUILD / "guests" / (name + ".elf"), "make guests"))
+
+
+# The helpers below repeat bochs_svm.py's: the runner loads each scenario file
+# on its own, so one cannot import another (its scenarios would register twice).
+
+def vm_states(m):
+    """{name: (state, rest of the line)} from `vm list`, and the output."""
+    out = m.cmd("vm list")
+    rows = {}
+    for line in out.splitlines()[1:]:
+        f = line.split(None, 4)
+        if len(f) >= 4:
+            rows[f[0]] = (f[1], f[4] if len(f) > 4 else "")
+    return rows, out
+
+
+def wait_stopped(m, names, timeout=240):
+    """Poll `vm list` until every VM in names has stopped; return the rows."""
+    end = time.monotonic() + timeout
+    while True:
+        rows, out = vm_states(m)
+        if all(rows.get(n, ("?",))[0] == "stopped" for n in names):
+            return rows, out
+        if time.monotonic() > end:
+            raise m.fail("VMs still running after %d s:\n%s" % (timeout, out))
+        time.sleep(2)
+
+
+def check_passed(t, m, rows, out, names):
+    for n in names:
+        t.check(n in rows, "vm list does not show %s" % n, out)
+        t.check("status 0:" in rows[n][1], "%s did not exit with status 0" % n, out)
+        t.search(r"^%s\| PASS$" % re.escape(n), clean(m.output()), "%s printed no PASS line" % n)
+
+
+def boot_to_prompt(t, m):
+    """The banner says Multiboot2 from GRUB on BIOS; then the prompt."""
+    b = m.expect(r"%s\r?\n|(?:^|[\r\n])(grub> )" % BANNER_RE, bochs.PROMPT_TIMEOUT,
+                 what="the kernel banner 'Terrapin N.N.N: door ...'")
+    if b.group(5):
+        raise m.fail("the boot stopped at GRUB's prompt before Terrapin started")
+    t.check(b.group(2) == "Multiboot2" and b.group(4) == "BIOS",
+            "banner says door %s, firmware %s; expected Multiboot2, BIOS"
+            % (b.group(2), b.group(4)), b.group(0))
+    m.wait_prompt()
+    t.note("prompt %.1f s after Bochs started" % m.elapsed())
+
+
+@scenario("bochs-vmx-boot", cost=40, limit=400)
+def bochs_vmx_boot(t):
+    """Terrapin boots in Bochs corei7_skylake_x with 2 CPUs, sees VT-x with
+    EPT, VPID and unrestricted guest, picks it, and `poweroff` (ACPI S5) ends
+    Bochs."""
+    bochs.need_bochs(CPU)
+    with bochs.boot(t, cpu=CPU, smp=2, mem=256) as m:
+        boot_to_prompt(t, m)
+        t.search(r"virt: Intel VT-x with ept", m.output(), "Terrapin did not pick VT-x with EPT")
+        t.check(not re.search(r"vmx: .*(lacks|failed|locked)|could not enable", m.output()),
+                "VT-x bring-up reported a problem", m.output())
+        out = m.cmd("info")
+        t.search(r"^cpu:\s+GenuineIntel", out, "info does not show an Intel CPU")
+        a = t.search(r"^VT-x:\s+(.*)$", out, "info has no VT-x line")
+        t.check(a.group(1).startswith("yes;"), "info: VT-x is not usable under Bochs " + CPU, out)
+        for what in ("EPT yes", "VPID yes", "unrestricted guest yes", "VMCS shadowing yes"):
+            t.search(r"\b%s\b" % what, a.group(1), "info: VT-x line lacks '%s'" % what)
+        t.search(r"^AMD-V:\s+no\b", out, "info claims AMD-V on an Intel model")
+        online_cpus(t, m, 2)
+        start = m.pos
+        m.send_raw("poweroff\r")
+        m.wait_exit(120)
+        said = m.output()[start:]
+        t.search(r"poweroff: entering ACPI S5", said, "poweroff did not say it enters S5")
+        t.check(not re.search(r"halting instead|FATAL|PANIC|not available", said),
+                "poweroff reported a problem", said)
+        t.search(r"ACPI control: soft power off", m.bochs_log(),
+                 "Bochs ended, but not through ACPI S5 (no 'soft power off' in its log)")
+
+
+@scenario("bochs-vmx-guests", cost=60, limit=500)
+def bochs_vmx_guests(t):
+    """The good test guests, started together on 2 CPUs, all pass under VT-x:
+    real mode (the APs' SIPI), 32-bit and 64-bit guests, EPT, port and string
+    I/O, MSRs, MMIO, timers, SMP and hypercalls (VMCALL)."""
+    bochs.need_bochs(CPU)
+    names = [g for g, _ in GOOD]
+    mods = ["%s name=%s %s autostart" % (guest(g), g, a) for g, a in GOOD]
+    iso = make_iso(t.name, modules=mods)
+    with bochs.boot(t, cpu=CPU, smp=2, mem=256, iso=iso) as m:
+        boot_to_prompt(t, m)
+        t0 = time.monotonic()
+        rows, out = wait_stopped(m, names)
+        t.note("every guest stopped %.1f s after the prompt" % (time.monotonic() - t0))
+        check_passed(t, m, rows, out, names)
+        t.check(not re.search(r"refused|VM-instruction error", out),
+                "a VM entry failed", out)
+        st = m.cmd("stat exitloop")
+        # Per iteration: CPUID twice, IN and OUT, RDMSR and WRMSR of
+        # IA32_APIC_BASE, each with its length from the VM-exit
+        # instruction-length field.
+        for reason, least in (("cpuid", 2 * N_LOOPS), ("io", 2 * N_LOOPS),
+                              ("msr-read", N_LOOPS), ("msr-write", N_LOOPS)):
+            c = t.search(r"^\s+%s\s+(\d+)" % reason, st,
+                         "stat shows no %s exits for exitloop" % reason)
+            t.check(int(c.group(1)) >= least,
+                    "stat: %s %s exits for exitloop, expected at least %d"
+                    % (c.group(1), reason, least), st)
+
+
+@scenario("bochs-vmx-misbehave", cost=40, limit=400)
+def bochs_vmx_misbehave(t):
+    """triple and unbacked are stopped with their reasons, svm's SVM
+    instructions raise #UD in the guest as on any Intel CPU (so it never
+    passes), a guest's ACPI S5 powers only it off, and a good guest still
+    passes."""
+    bochs.need_bochs(CPU)
+    bad = ("svm", "triple", "unbacked")
+    mods = ["%s name=%s mem=16M autostart" % (guest(g), g) for g in bad]
+    mods.append("%s name=good mem=16M autostart" % guest("hello"))
+    mods.append("%s name=off mem=16M autostart" % guest("power"))
+    iso = make_iso(t.name, modules=mods)
+    with bochs.boot(t, cpu=CPU, smp=1, mem=128, iso=iso) as m:
+        boot_to_prompt(t, m)
+        rows, out = wait_stopped(m, list(bad) + ["good", "off"])
+        t.search(r"^off\s+stopped.*powered off \(ACPI S5\)", out, "S5 did not power the VM off")
+        t.search(r"^triple\s+stopped.*triple fault", out,
+                 "triple was not stopped for a triple fault")
+        t.search(r"^unbacked\s+stopped.*wrote to unbacked guest-physical address 0xc0000000",
+                 out, "unbacked was not stopped for its write to 0xc0000000")
+        t.search(r"^svm\| svm: #UD at", clean(m.output()),
+                 "svm's VMRUN did not raise #UD in the guest")
+        t.check("status 0:" not in rows["svm"][1], "svm passed on an Intel CPU", out)
+        check_passed(t, m, rows, out, ["good"])
+        t.search(r"Commands", m.cmd("help"), "the shell does not answer after the bad guests")
+        if m.continues:
+            t.note("Bochs's debugger stopped %d time(s) (the triple fault); continued"
+                   % m.continues)
+
+
+@scenario("bochs-vmx-spin", cost=50, limit=400)
+def bochs_vmx_spin(t):
+    """A guest spinning with interrupts off does not take the CPU from the
+    shell or from a good guest: the host's timer interrupt ends its slice
+    through external-interrupt exiting, whatever the guest's RFLAGS.IF."""
+    bochs.need_bochs(CPU)
+    mods = ["%s name=spin mem=16M autostart" % guest("spin"),
+            "%s name=good mem=16M autostart" % guest("hello")]
+    iso = make_iso(t.name, modules=mods)
+    with bochs.boot(t, cpu=CPU, smp=1, mem=128, iso=iso) as m:
+        boot_to_prompt(t, m)
+        m.expect(r"spin: interrupts off, spinning forever", 120, what="spin to start spinning")
+        m.send_raw("help\r")
+        m.expect(r"^Commands", 30, what="help's answer while spin runs")
+        m.wait_prompt()
+        rows, out = wait_stopped(m, ["good"])
+        check_passed(t, m, rows, out, ["good"])
+        t.check(rows["spin"][0] == "running", "spin should still be running", out)
+        regs = m.cmd("vcpu regs spin")
+        t.search(r"^rip [0-9a-f]{16}\s+rflags [0-9a-f]{16}", regs, "vcpu regs shows no RIP")
+        m.cmd("vm stop spin")
+        rows, out = vm_states(m)
+        t.check(rows["spin"][0] == "stopped", "vm stop did not stop spin", out)
+        t.search(r"^spin\s+stopped.*stopped from the shell", out, "spin's reason")
