@@ -69,6 +69,7 @@ $(BUILD)/terrapin.iso: $(BUILD)/terrapin.elf scripts/mkiso.sh
 
 -include boot/efi.mk
 include guests/guests.mk
+include guests/linux/linux.mk
 
 # Host unit tests, with AddressSanitizer and UndefinedBehaviorSanitizer.
 $(BUILD)/host/%: tests/unit/%.c | $(DEPS_STAMP)
@@ -94,7 +95,7 @@ BOCHS_CPU ?= ryzen
 run-bochs: $(BUILD)/demo.iso
 	scripts/run-bochs.sh --cpu $(BOCHS_CPU) --iso $<
 
-test: all $(UNIT_BINS)
+test: all linux-guest $(UNIT_BINS)
 	$(PYTHON) tests/run.py
 
 bench: all

@@ -41,7 +41,6 @@ enum {
 
 #define SVR_ENABLE	   (1u << 8)
 #define LVT_MASKED	   (1u << 16)
-#define LVT_TIMER_PERIODIC (1u << 17)
 
 /* ICR (SDM 3A 11.6.1, Figure 11-12). */
 #define ICR_FIXED   (0u << 8)
@@ -59,6 +58,18 @@ static bool x2apic;
 static uint64_t mmio;	   /* xAPIC register page, identity-mapped */
 static uint32_t timer_khz; /* timer counts per ms after the divider */
 static volatile uint64_t ticks[MAX_CPUS];
+
+/* Each CPU's one timer serves two clients, in one-shot mode: the scheduler's
+ * tick (every tick_tsc TSC counts) and the earliest guest timer event asked
+ * for with lapic_timer_event(). It is armed for whichever comes first. */
+struct timer_cpu {
+	uint64_t next_tick; /* TSC of the next tick */
+	uint64_t event;	    /* TSC of the next guest event, UINT64_MAX: none */
+	uint64_t armed;	    /* what the hardware counts down to */
+	bool on;
+};
+static struct timer_cpu timer_cpus[MAX_CPUS];
+static uint64_t tick_tsc;
 
 static uint32_t reg_read(uint32_t off)
 {
@@ -153,11 +164,64 @@ static void pic8259_mask_all(void)
 	outb(0xa1, 0xff);
 }
 
+static void timer_arm(struct timer_cpu *t)
+{
+	uint64_t at = t->event < t->next_tick ? t->event : t->next_tick;
+	uint64_t now = rdtsc();
+	/* The tick bounds the wait, so delta * timer_khz cannot overflow. */
+	uint64_t delta = at > now ? at - now : 0;
+	if (delta > tick_tsc)
+		delta = tick_tsc;
+	uint64_t count = delta * timer_khz / tsc_khz;
+
+	t->armed = at;
+	reg_write(LAPIC_TIMER_INIT, count > 0xffffffffu ? 0xffffffffu : count ? (uint32_t)count : 1);
+}
+
 static void timer_irq(struct trap_frame *f)
 {
+	struct timer_cpu *t = &timer_cpus[this_cpu()->index];
+	uint64_t now = rdtsc();
+
 	(void)f;
-	ticks[this_cpu()->index]++;
 	lapic_eoi();
+	if (!t->on)
+		return;
+	if (now >= t->next_tick) {
+		ticks[this_cpu()->index]++;
+		t->next_tick += tick_tsc;
+		if (t->next_tick <= now) /* missed ticks are not made up */
+			t->next_tick = now + tick_tsc;
+	}
+	if (now >= t->event)
+		t->event = UINT64_MAX;
+	timer_arm(t);
+}
+
+void lapic_timer_event(uint64_t tsc)
+{
+	struct timer_cpu *t = &timer_cpus[this_cpu()->index];
+
+	if (!t->on || tsc >= t->event)
+		return;
+	t->event = tsc;
+	if (tsc < t->armed)
+		timer_arm(t);
+}
+
+/* Start this CPU's tick (and guest events) in one-shot mode. */
+static void timer_start(void)
+{
+	struct timer_cpu *t = &timer_cpus[this_cpu()->index];
+	uint64_t f = irq_save();
+
+	tick_tsc = (uint64_t)tsc_khz * 1000 / LAPIC_TICK_HZ;
+	reg_write(LAPIC_LVT_TIMER, VEC_LAPIC_TIMER);
+	t->next_tick = rdtsc() + tick_tsc;
+	t->event = UINT64_MAX;
+	t->on = true;
+	timer_arm(t);
+	irq_restore(f);
 }
 
 static bool isr_pending(void)
@@ -227,39 +291,12 @@ void lapic_init(void)
 			x2apic ? "x2APIC mode" : "xAPIC mode", lapic_id(),
 			reg_read(LAPIC_VER) & 0xff, max_lvt + 1);
 	if (timer_khz)
-		lapic_timer_periodic(LAPIC_TICK_HZ);
+		timer_start();
 }
 
 uint32_t lapic_timer_khz(void)
 {
 	return timer_khz;
-}
-
-void lapic_timer_periodic(uint32_t hz)
-{
-	if (!timer_khz || !hz) {
-		reg_write(LAPIC_TIMER_INIT, 0);
-		return;
-	}
-	uint64_t count = (uint64_t)timer_khz * 1000 / hz;
-	reg_write(LAPIC_LVT_TIMER, LVT_TIMER_PERIODIC | VEC_LAPIC_TIMER);
-	reg_write(LAPIC_TIMER_INIT, count > 0xffffffffu ? 0xffffffffu
-				    : count		? (uint32_t)count
-							: 1);
-}
-
-void lapic_timer_oneshot(uint64_t us)
-{
-	if (!timer_khz || !us) {
-		reg_write(LAPIC_TIMER_INIT, 0);
-		return;
-	}
-	/* us * khz overflows only past ~10^5 s at a GHz timer: clamp first. */
-	uint64_t count = us > 1000000000ULL ? 0xffffffffULL : us * timer_khz / 1000;
-	reg_write(LAPIC_LVT_TIMER, VEC_LAPIC_TIMER);
-	reg_write(LAPIC_TIMER_INIT, count > 0xffffffffu ? 0xffffffffu
-				    : count		? (uint32_t)count
-							: 1);
 }
 
 /* One calibration run: timer counts per ms over about TIMER_CAL_MS of TSC time,
@@ -309,7 +346,7 @@ int lapic_timer_init(void)
 	}
 	timer_khz = khz;
 	pr_info("lapic: timer %u kHz (bus clock / 16), %u Hz tick\n", timer_khz, LAPIC_TICK_HZ);
-	lapic_timer_periodic(LAPIC_TICK_HZ);
+	timer_start();
 	irq_enable();
 	return 0;
 }

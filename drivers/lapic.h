@@ -30,15 +30,16 @@ void lapic_send_init(uint32_t apic_id);
 void lapic_send_sipi(uint32_t apic_id, uint8_t page);
 
 /* Measure the timer's input clock (after divide-by-16) against the TSC, which must
- * be calibrated; then start the 100 Hz tick on this CPU and enable interrupts.
+ * be calibrated; then start the 100 Hz tick on this CPU (its timer in one-shot mode,
+ * shared with guest timer events) and enable interrupts.
  * Returns 0 or -ENODEV when the TSC frequency is unknown. */
 int lapic_timer_init(void);
 /* Timer counts per millisecond (after the divider), 0 until calibrated. */
 uint32_t lapic_timer_khz(void);
-/* Periodic interrupts at `hz` on VEC_LAPIC_TIMER (0 stops the timer). */
-void lapic_timer_periodic(uint32_t hz);
-/* One interrupt on VEC_LAPIC_TIMER after `us` microseconds (0 stops it). */
-void lapic_timer_oneshot(uint64_t us);
+/* Ask for a timer interrupt on this CPU at TSC `tsc` (interrupts off): a guest
+ * timer is due then. The CPU's tick goes on; an event already asked for that
+ * comes sooner stays. A spurious early interrupt costs one guest exit. */
+void lapic_timer_event(uint64_t tsc);
 /* Tick interrupts taken by CPU `index` since it started. */
 uint64_t lapic_ticks(uint32_t index);
 

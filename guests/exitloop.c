@@ -1,7 +1,8 @@
 /* exitloop: a loop of instructions a hypervisor intercepts. Each of n
  * iterations (cmdline n=, default 10000) runs CPUID leaf 0 and 0x40000000, an
  * IN from port 0x61 and an OUT to the POST port 0x80, and RDMSR then WRMSR of
- * IA32_PAT with the value it read. Every answer must equal the first one: an
+ * IA32_APIC_BASE with the value it read (an MSR every hypervisor intercepts;
+ * PAT, say, is switched by the hardware). Every answer must equal the first one: an
  * exit handler that loses or corrupts state shows up as a mismatch. Reports
  * the count and the TSC cycles per iteration, then passes. */
 #include "guests/lib/guest.h"
@@ -11,7 +12,7 @@ const char guest_name[] = GUEST_NAME;
 
 #define HV_LEAF		      0x40000000u
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
-#define CPUID1_EDX_PAT	      (1u << 16)
+#define CPUID1_EDX_APIC	      (1u << 9)
 #define PORT_SYSTEM_CONTROL_B 0x61
 #define PORT_POST	      0x80
 
@@ -38,8 +39,8 @@ void guest_main(void)
 {
 	uint64_t n = guest_arg_u64("n", 10000);
 	struct cpuid_regs c0 = cpuid(0, 0), c1 = cpuid(1, 0), hv = cpuid(HV_LEAF, 0);
-	bool pat = c1.edx & CPUID1_EDX_PAT;
-	uint64_t pat0 = pat ? rdmsr(MSR_PAT) : 0;
+	bool apic = c1.edx & CPUID1_EDX_APIC;
+	uint64_t base0 = apic ? rdmsr(MSR_APIC_BASE) : 0;
 	uint64_t t0, t1;
 
 	/* CPUID 0 gives the vendor in EBX, EDX, ECX order. */
@@ -48,10 +49,10 @@ void guest_main(void)
 		print_signature("hypervisor", hv.ebx, hv.ecx, hv.edx);
 	else
 		gprintf("exitloop: no hypervisor bit in CPUID 1\n");
-	if (pat)
-		gprintf("exitloop: IA32_PAT = 0x%llx\n", (unsigned long long)pat0);
+	if (apic)
+		gprintf("exitloop: IA32_APIC_BASE = 0x%llx\n", (unsigned long long)base0);
 	else
-		gprintf("exitloop: no PAT MSR (CPUID 1 EDX bit 16): skipping RDMSR/WRMSR\n");
+		gprintf("exitloop: no local APIC (CPUID 1 EDX bit 9): skipping RDMSR/WRMSR\n");
 	gprintf("exitloop: %llu iterations\n", (unsigned long long)n);
 
 	t0 = rdtsc();
@@ -63,14 +64,14 @@ void guest_main(void)
 				   (unsigned long long)i);
 		(void)inb(PORT_SYSTEM_CONTROL_B);
 		outb(PORT_POST, (uint8_t)i);
-		if (pat) {
-			uint64_t v = rdmsr(MSR_PAT);
+		if (apic) {
+			uint64_t v = rdmsr(MSR_APIC_BASE);
 
-			if (v != pat0)
-				guest_fail("iteration %llu: IA32_PAT read 0x%llx, expected 0x%llx",
+			if (v != base0)
+				guest_fail("iteration %llu: IA32_APIC_BASE read 0x%llx, expected 0x%llx",
 					   (unsigned long long)i, (unsigned long long)v,
-					   (unsigned long long)pat0);
-			wrmsr(MSR_PAT, v);
+					   (unsigned long long)base0);
+			wrmsr(MSR_APIC_BASE, v);
 		}
 	}
 	t1 = rdtsc();

@@ -12,6 +12,8 @@
 #include "kernel/platform.h"
 #include "kernel/printf.h"
 #include "kernel/vcpu.h"
+#include "kernel/time.h"
+#include "kernel/vdev/lapic.h"
 #include "kernel/virt.h"
 
 #define MSR_TSC 0x10
@@ -19,8 +21,44 @@
 #define MSR_MISC_ENABLE 0x1a0
 #define MSR_MTRRCAP 0xfe
 #define MSR_MTRR_DEF_TYPE 0x2ff
+#define MSR_FEATURE_CONTROL 0x3a
 
 /* ---- CPUID: the host's, filtered to what Terrapin virtualizes ---- */
+
+enum cpuid_reg { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX };
+
+/* Features a guest must not see: each needs MSRs, instructions or state that
+ * Terrapin does not virtualize, and a kernel that saw the bit would use them
+ * (Linux reads the MCA banks, writes SPEC_CTRL, turns on 5-level paging...). */
+static const struct cpuid_hide {
+	uint32_t leaf;
+	uint8_t reg;
+	uint32_t bits;
+} cpuid_hidden[] = {
+	/* 1.ECX: DTES64, DS-CPL, VMX, SMX, EST, TM2, xTPR, PDCM, DCA, x2APIC (not
+	 * virtualized yet), MONITOR/MWAIT */
+	{ 1, CPUID_ECX, (1u << 2) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) |
+				(1u << 14) | (1u << 15) | (1u << 18) | (1u << 21) | (1u << 3) },
+	/* 1.EDX: MCE, MCA (the machine-check banks), DS, ACPI thermal, TM, PBE */
+	{ 1, CPUID_EDX, (1u << 7) | (1u << 14) | (1u << 21) | (1u << 22) | (1u << 29) | (1u << 31) },
+	/* 7.0.EBX: SGX, RDT monitoring and allocation, processor trace */
+	{ 7, CPUID_EBX, (1u << 2) | (1u << 12) | (1u << 15) | (1u << 25) },
+	/* 7.0.ECX: WAITPKG, LA57 (the guest page walker knows 4 levels), RDPID
+	 * (reads TSC_AUX, which is not switched per vCPU), SGX LC */
+	{ 7, CPUID_ECX, (1u << 5) | (1u << 16) | (1u << 22) | (1u << 30) },
+	/* 7.0.EDX: SPEC_CTRL/IBRS, STIBP, L1D_FLUSH, ARCH_CAPABILITIES,
+	 * CORE_CAPABILITIES, SSBD: speculation-control MSRs */
+	{ 7, CPUID_EDX, (1u << 26) | (1u << 27) | (1u << 28) | (1u << 29) | (1u << 30) | (1u << 31) },
+	/* 0x80000001.ECX: SVM (no nesting yet), IBS, WDT, LWP, core, northbridge
+	 * and L3 performance counters */
+	{ 0x80000001, CPUID_ECX, (1u << 2) | (1u << 10) | (1u << 13) | (1u << 15) | (1u << 23) |
+					 (1u << 24) | (1u << 28) },
+	/* 0x80000001.EDX: RDTSCP (TSC_AUX again) */
+	{ 0x80000001, CPUID_EDX, 1u << 27 },
+	/* 0x80000008.EBX: IBPB, IBRS, STIBP, SSBD and their variants */
+	{ 0x80000008, CPUID_EBX, (1u << 12) | (1u << 14) | (1u << 15) | (1u << 16) | (1u << 17) |
+					 (1u << 18) | (1u << 24) | (1u << 25) | (1u << 26) },
+};
 
 static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
 {
@@ -29,12 +67,17 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpu
 	if (leaf >= 0x40000000 && leaf < 0x40000100) {
 		memset(r, 0, sizeof(*r));
 		if (leaf == 0x40000000) {
-			r->eax = 0x40000001;
+			r->eax = 0x40000010;
 			memcpy(&r->ebx, "Terr", 4); /* "TerrapinHV  " */
 			memcpy(&r->ecx, "apin", 4);
 			memcpy(&r->edx, "HV  ", 4);
 		} else if (leaf == 0x40000001) {
 			r->eax = HC_ABI_VERSION;
+		} else if (leaf == 0x40000010) {
+			/* The timing leaf VMware and others use: TSC and local APIC
+			 * timer input frequencies in kHz. */
+			r->eax = tsc_khz;
+			r->ebx = (uint32_t)(VLAPIC_BUS_HZ / 1000);
 		}
 		return;
 	}
@@ -43,27 +86,29 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpu
 		return;
 	}
 	*r = cpuid(leaf, sub);
+	for (size_t i = 0; i < sizeof(cpuid_hidden) / sizeof(cpuid_hidden[0]); i++) {
+		const struct cpuid_hide *h = &cpuid_hidden[i];
+		if (h->leaf != leaf || (leaf == 7 && sub != 0))
+			continue;
+		uint32_t *reg[] = { &r->eax, &r->ebx, &r->ecx, &r->edx };
+		*reg[h->reg] &= ~h->bits;
+	}
 	switch (leaf) {
 	case 1:
-		r->ecx &= ~((1u << 5) |  /* VMX */
-			    (1u << 3) |  /* MONITOR/MWAIT */
-			    (1u << 21) | /* x2APIC: not virtualized yet */
-			    (1u << 24)); /* TSC-deadline: later with the vLAPIC */
-		r->ecx |= 1u << 31;      /* running under a hypervisor */
+		r->ecx |= 1u << 31; /* running under a hypervisor */
 		r->ebx = (r->ebx & 0x0000ffff) | (v->vm->nvcpus << 16) | (v->id << 24);
 		break;
 	case 6:  /* power management: none */
 	case 0xa: /* performance monitoring: none */
+	case 0x8000000a: /* SVM features: no nesting yet */
 		memset(r, 0, sizeof(*r));
 		break;
 	case 0xb: case 0x1f:
 		r->edx = v->id;
 		break;
-	case 0x80000001:
-		r->ecx &= ~(1u << 2); /* SVM: no nesting yet */
-		break;
-	case 0x8000000a:
-		memset(r, 0, sizeof(*r));
+	case 0x80000007: /* power management: only the invariant TSC */
+		r->eax = r->ebx = r->ecx = 0;
+		r->edx &= 1u << 8;
 		break;
 	}
 }
@@ -97,6 +142,12 @@ static int msr_read(struct vcpu *v, uint32_t index, uint64_t *val)
 	case MSR_MTRR_DEF_TYPE: *val = 0xc06; return 0; /* MTRRs enabled, WB */
 	case MSR_PAT: *val = 0x0007040600070406ULL; return 0;
 	case 0x17: case 0x8b: *val = 0; return 0; /* platform id, microcode revision */
+	case 0xc0010055: *val = 0; return 0; /* AMD interrupt-pending message: no C1E */
+	case MSR_FEATURE_CONTROL: /* Intel only: locked, VMX off (CPUID hides VT-x) */
+		if (cpu.vendor != CPU_INTEL)
+			return -EPERM;
+		*val = 1;
+		return 0;
 	default: return -EPERM;
 	}
 }
@@ -365,12 +416,19 @@ bool exit_handle(struct vcpu *v, const struct vm_exit *e)
 		vcpu_inject_exception(v, e->exc.vector, e->exc.has_error, e->exc.error);
 		return false;
 	case EXIT_SHUTDOWN:
-		vm_stop(vm, "triple fault (shutdown) at rip 0x%llx", (unsigned long long)virt->get_rip(v));
+		vm_stop(vm, "triple fault (shutdown) on vCPU %u at rip 0x%llx", v->id,
+			(unsigned long long)virt->get_rip(v));
 		return true;
 	case EXIT_VIRT_INSN:
 		stop_with_insn(v, "executed a virtualization instruction (nested virtualization is not enabled)");
 		return true;
 	case EXIT_ENTRY_FAILED:
+		if (virt->describe_failure) {
+			char why[160];
+			virt->describe_failure(v, why, sizeof(why));
+			vm_stop(vm, "the CPU refused to enter the guest (%s: %s)", virt->name, why);
+			return true;
+		}
 		vm_stop(vm, "the CPU refused the guest state (%s exit code 0x%llx)", virt->name,
 			(unsigned long long)e->hw_code);
 		return true;

@@ -16,6 +16,7 @@ enum {
 	GA_FORMAT = 1u << 5,
 	GA_LOAD = 1u << 6,
 	GA_ENTRY = 1u << 7,
+	GA_INITRD_OF = 1u << 8,
 };
 
 struct ga_ctx {
@@ -31,16 +32,18 @@ static const struct {
 	unsigned bit;
 	bool has_value; /* true: KEY=VALUE; false: a bare flag */
 } ga_keys[] = {
-	{"name", GA_NAME, true},       {"mem", GA_MEM, true},
-	{"cpus", GA_CPUS, true},       {"autostart", GA_AUTOSTART, false},
-	{"cmdline", GA_CMDLINE, true}, {"format", GA_FORMAT, true},
-	{"load", GA_LOAD, true},       {"entry", GA_ENTRY, true},
+	{"name", GA_NAME, true},	   {"mem", GA_MEM, true},
+	{"cpus", GA_CPUS, true},	   {"autostart", GA_AUTOSTART, false},
+	{"cmdline", GA_CMDLINE, true},	   {"format", GA_FORMAT, true},
+	{"load", GA_LOAD, true},	   {"entry", GA_ENTRY, true},
+	{"initrd-of", GA_INITRD_OF, true},
 };
 
 static const char *const ga_format_names[] = {
 	[GUEST_FORMAT_AUTO] = "auto",
 	[GUEST_FORMAT_MULTIBOOT] = "multiboot",
 	[GUEST_FORMAT_FLAT] = "flat",
+	[GUEST_FORMAT_LINUX] = "linux",
 };
 
 const char *guest_format_name(enum guest_format f)
@@ -149,9 +152,17 @@ static int ga_value(struct ga_ctx *c, unsigned bit, const char *key, const char 
 				return 0;
 			}
 		}
-		return ga_error(c, -EINVAL, "format=%s: not auto, multiboot or flat", val);
+		return ga_error(c, -EINVAL, "format=%s: not auto, multiboot, linux or flat", val);
 	case GA_LOAD: a->has_load = true; return ga_addr(c, key, val, &a->load);
 	case GA_ENTRY: a->has_entry = true; return ga_addr(c, key, val, &a->entry);
+	case GA_INITRD_OF:
+		if (!guest_name_valid(val))
+			return ga_error(c, -EINVAL,
+					"initrd-of=%s: a guest name is 1-%d characters of A-Z a-z "
+					"0-9 _ -",
+					val, GUEST_NAME_MAX);
+		memcpy(a->initrd_of, val, strlen(val) + 1);
+		return 0;
 	}
 	return ga_error(c, -EINVAL, "%s: unhandled key", key);
 }
@@ -176,9 +187,27 @@ static int ga_word(const char *key, const char *val, void *ctx)
 		}
 		return ga_value(c, ga_keys[i].bit, key, val);
 	}
-	return ga_error(
-		c, -EINVAL,
-		"%s: unknown key (known: name mem cpus autostart cmdline format load entry)", key);
+	return ga_error(c, -EINVAL,
+			"%s: unknown key (known: name mem cpus autostart cmdline format load entry "
+			"initrd-of)",
+			key);
+}
+
+static int ga_find_initrd_of(const char *key, const char *val, void *ctx)
+{
+	(void)val;
+	if (!strcmp(key, "initrd-of"))
+		*(bool *)ctx = true;
+	return 0;
+}
+
+bool guest_args_is_initrd(const char *line)
+{
+	bool found = false;
+
+	/* An unterminated quote still counts what came before it. */
+	cmdline_foreach(line, ga_find_initrd_of, &found);
+	return found;
 }
 
 int guest_args_parse(const char *line, struct guest_args *a, char *err, size_t errlen)
@@ -194,8 +223,15 @@ int guest_args_parse(const char *line, struct guest_args *a, char *err, size_t e
 		return ga_error(&c, -EINVAL, "unterminated quote");
 	if (ret)
 		return ret;
-	if (a->format == GUEST_FORMAT_MULTIBOOT && (a->has_load || a->has_entry))
-		return ga_error(&c, -EINVAL, "load= and entry= are for format=flat, not multiboot");
+	if ((c.seen & GA_INITRD_OF) && c.seen != GA_INITRD_OF)
+		return ga_error(&c, -EINVAL,
+				"initrd-of=%s: an initrd module takes no other key (its guest's "
+				"module has them)",
+				a->initrd_of);
+	if ((a->format == GUEST_FORMAT_MULTIBOOT || a->format == GUEST_FORMAT_LINUX) &&
+	    (a->has_load || a->has_entry))
+		return ga_error(&c, -EINVAL, "load= and entry= are for format=flat, not %s",
+				guest_format_name(a->format));
 	if (a->format == GUEST_FORMAT_FLAT && !a->has_load)
 		return ga_error(&c, -EINVAL, "format=flat needs load=ADDR");
 	if (a->has_entry && !a->has_load)

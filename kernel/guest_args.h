@@ -8,12 +8,20 @@
  *   cpus=N          vCPUs, 1..8, default 1
  *   autostart       start the VM at boot (a flag: no value)
  *   cmdline="..."   the guest's own command line, up to 255 characters
- *   format=F        auto (default: Multiboot when the image has the header),
- *                   multiboot, or flat
+ *   format=F        auto (default: Linux when the image has the bzImage
+ *                   "HdrS" header, else Multiboot when it has that header),
+ *                   multiboot, linux, or flat
  *   load=ADDR       flat images: where the bytes go (required for flat)
  *   entry=ADDR      flat images: where execution starts (default: load)
+ *   initrd-of=NAME  this module is not a guest but the initrd (initramfs) of
+ *                   the Linux guest named NAME; no other key may go with it
  *
- * Every key may appear once; an unknown key is an error naming it. */
+ * Every key may appear once; an unknown key is an error naming it.
+ *
+ * A Linux guest is two modules, in either order, e.g. in grub.cfg:
+ *   module2 /guests/vmlinuz name=linux mem=256M cpus=2 cmdline="console=ttyS0"
+ *   module2 /guests/initrd.img initrd-of=linux
+ * The kernel's module needs a name= for the initrd to refer to. */
 #ifndef KERNEL_GUEST_ARGS_H
 #define KERNEL_GUEST_ARGS_H
 
@@ -35,6 +43,7 @@ enum guest_format {
 	GUEST_FORMAT_AUTO = 0,
 	GUEST_FORMAT_MULTIBOOT,
 	GUEST_FORMAT_FLAT,
+	GUEST_FORMAT_LINUX,
 };
 
 struct guest_args {
@@ -46,6 +55,7 @@ struct guest_args {
 	enum guest_format format;
 	bool has_load, has_entry;
 	uint64_t load, entry;
+	char initrd_of[GUEST_NAME_MAX + 1]; /* "" unless initrd-of= was given */
 };
 
 /* The defaults: no name, 64M, 1 vCPU, no autostart, empty cmdline, auto. */
@@ -56,7 +66,11 @@ void guest_args_default(struct guest_args *a);
  * size". -EINVAL for malformed input, -ERANGE for a value out of range. */
 int guest_args_parse(const char *line, struct guest_args *a, char *err, size_t errlen);
 
-/* "auto", "multiboot", "flat". */
+/* Whether `line` has the initrd-of key: the module is an initrd, not a guest
+ * (guest_args_parse() then fills only initrd_of, or says what is wrong). */
+bool guest_args_is_initrd(const char *line);
+
+/* "auto", "multiboot", "flat", "linux". */
 const char *guest_format_name(enum guest_format f);
 
 /* Whether `name` is a valid guest name (1-31 of [A-Za-z0-9_-]). */

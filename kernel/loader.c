@@ -7,6 +7,7 @@
 
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
+#include "kernel/linux_boot.h"
 #include "kernel/printf.h"
 
 #define KiB	      1024ULL
@@ -636,6 +637,16 @@ int loader_load(const void *image, size_t size, const struct guest_args *args,
 	ret = ld_map(&l);
 	if (ret)
 		return ret;
+	if (args->format == GUEST_FORMAT_LINUX ||
+	    (args->format == GUEST_FORMAT_AUTO && linux_boot_detect(l.img, size))) {
+		if (args->has_load || args->has_entry)
+			return ld_error(&l, -EINVAL, "load=/entry= are for flat images, not Linux");
+		return linux_boot_load(l.img, size, args, t, l.map, l.nmap, out, err, errlen);
+	}
+	if (t->initrd_size)
+		return ld_error(&l, -EINVAL,
+				"an initrd was given, but this is not a Linux bzImage (no "
+				"\"HdrS\" at 0x202)");
 	found = args->format == GUEST_FORMAT_FLAT ? 0 : loader_find_mb1(l.img, size, &h, &bad_at);
 
 	if (args->format == GUEST_FORMAT_FLAT ||

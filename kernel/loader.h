@@ -11,11 +11,13 @@
  *   cmdline, mmap, boot loader name "Terrapin") with the command line and the
  *   memory map follows, in free RAM below 1 MiB (0x9000 if free, as QEMU
  *   does), else right after the image.
+ * - Linux bzImage (boot protocol 2.12+, 64-bit entry): see kernel/linux_boot.h;
+ *   chosen by format=linux, or by format=auto when "HdrS" is at 0x202.
  * - Flat: the file's bytes are copied to args->load; execution starts at
  *   args->entry (default: load) in the same 32-bit protected mode, but with
  *   EAX = EBX = 0: there is no information structure.
  *
- * The initial vCPU state (Multiboot 3.2 "Machine state"): EAX = 0x2BADB002,
+ * The initial vCPU state for Multiboot and flat images (Multiboot 3.2 "Machine state"): EAX = 0x2BADB002,
  * EBX = the information's address, CS a flat 32-bit code segment, DS/ES/FS/
  * GS/SS flat data segments, CR0 = PE|ET (paging off), EFLAGS = 0x2 (IF clear),
  * GDTR/IDTR base 0 limit 0 (the spec leaves them undefined), TR a busy 32-bit
@@ -60,16 +62,31 @@ struct loader_target {
 	 * [1 MiB, ram_size) usable. */
 	const struct mem_range *map;
 	size_t map_count;
+	/* Linux only (kernel/linux_boot.h): the initrd's bytes (NULL, 0: none)
+	 * and the guest-physical address of the ACPI RSDP (0: not given), for
+	 * boot_params. Another format given an initrd is refused. */
+	const void *initrd;
+	size_t initrd_size;
+	uint64_t acpi_rsdp;
+	/* Linux only: the guest's TSC frequency (0: unknown). Linux has no
+	 * vendor-neutral way to ask a hypervisor for it and calibrates against
+	 * the PIT, HPET or PM timer instead, which fails when each timer read
+	 * is a slow exit (as under emulation); so it is passed on the command
+	 * line as tsc_early_khz=, unless the command line sets it already or
+	 * has no room left. */
+	uint32_t tsc_khz;
 };
 
 struct loader_result {
 	struct vcpu_state vcpu;		 /* the boot vCPU's initial state */
-	enum guest_format format;	 /* GUEST_FORMAT_MULTIBOOT or _FLAT */
+	enum guest_format format;	 /* GUEST_FORMAT_MULTIBOOT, _FLAT or _LINUX */
 	bool aout;			 /* Multiboot: placed by the address fields */
 	unsigned elf_class;		 /* 32 or 64 for a Multiboot ELF, else 0 */
 	uint64_t image_start, image_end; /* what the image occupies, bss included */
 	uint64_t entry;
-	uint64_t info_start, info_end; /* the Multiboot information (0, 0 if flat) */
+	/* the Multiboot information or Linux's zero page (0, 0 if flat) */
+	uint64_t info_start, info_end;
+	uint64_t initrd_start, initrd_end; /* Linux: where the initrd went (0, 0: none) */
 	uint64_t mem_lower_kib, mem_upper_kib;
 };
 

@@ -9,6 +9,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/guest_args.h"
 #include "kernel/idle.h"
 #include "kernel/log.h"
 #include "kernel/percpu.h"
@@ -48,13 +49,42 @@ static void console_from_cmdline(const char *line)
 	console_init(con.port, con.baud);
 }
 
-/* Each boot module is a guest; one that cannot be made is reported and the
- * others still start. */
+/* An initrd module (initrd-of=NAME) joins the VM of that name; one that cannot
+ * is reported and left out. */
+static void initrd_from_module(const struct boot_module *m)
+{
+	struct guest_args ga;
+	char err[128];
+	struct vm *vm;
+
+	if (guest_args_parse(m->args, &ga, err, sizeof(err))) {
+		pr_err("initrd module \"%s\": %s; ignored\n", m->args, err);
+		return;
+	}
+	vm = vm_find(ga.initrd_of);
+	if (!vm) {
+		pr_err("initrd module: initrd-of=%s names no VM; ignored\n", ga.initrd_of);
+		return;
+	}
+	if (vm_attach_initrd(vm, phys_to_virt(m->start), m->end - m->start, err, sizeof(err)))
+		pr_err("initrd module for %s: %s; ignored\n", ga.initrd_of, err);
+}
+
+/* Each boot module is a guest, or the initrd of one (in any order: guests
+ * first, then initrds, then autostart). A module that cannot be used is
+ * reported and the others still start. */
 static void vms_from_modules(const struct boot_info *bi)
 {
 	for (uint32_t i = 0; i < bi->module_count; i++) {
 		const struct boot_module *m = &bi->modules[i];
-		struct vm *vm = vm_create(m->args, phys_to_virt(m->start), m->end - m->start);
+		if (!guest_args_is_initrd(m->args))
+			vm_create(m->args, phys_to_virt(m->start), m->end - m->start);
+	}
+	for (uint32_t i = 0; i < bi->module_count; i++)
+		if (guest_args_is_initrd(bi->modules[i].args))
+			initrd_from_module(&bi->modules[i]);
+	for (unsigned i = 0; i < VM_MAX; i++) {
+		struct vm *vm = vms[i];
 		if (vm && vm->autostart && vm->state == VM_CREATED)
 			vm_start(vm);
 	}

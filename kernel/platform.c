@@ -12,6 +12,7 @@
 #include "kernel/time.h"
 #include "kernel/vcpu.h"
 #include "drivers/cmos.h"
+#include "drivers/lapic.h"
 #include "kernel/vdev/acpi_build.h"
 #include "kernel/vdev/debugexit.h"
 #include "kernel/vdev/fwcfg.h"
@@ -212,6 +213,8 @@ int platform_create(struct vm *vm)
 
 /* ---- interrupts and timers, for the vCPU run loop ---- */
 
+#define TICK_MIN_NS 100000
+
 /* Device timers and the local APIC timers, at most every 100 us of guest time.
  * Called with the VM lock held. */
 static void tick_locked(struct vm *vm)
@@ -219,13 +222,33 @@ static void tick_locked(struct vm *vm)
 	struct vm_platform *p = vm->platform;
 	uint64_t now = vm_now_ns(vm);
 
-	if (now - p->last_tick_ns < 100000)
+	if (now - p->last_tick_ns < TICK_MIN_NS)
 		return;
 	p->last_tick_ns = now;
 	for (unsigned i = 0; i < vm->ndev; i++)
 		if (vm->dev[i].ops->tick)
 			vm->dev[i].ops->tick(vm->dev[i].dev);
 	virq_tick(&p->irq, now);
+}
+
+/* Have this CPU's timer interrupt when the VM's next timer is due (not
+ * sooner than tick_locked() would look), so a guest timer fires on time rather
+ * than at the next host tick. Called with the VM lock held, interrupts off. */
+static void arm_host_timer_locked(struct vm *vm)
+{
+	struct vm_platform *p = vm->platform;
+	uint64_t d = virq_next_deadline_ns(&p->irq);
+	uint64_t pit = vdev_pit_next_deadline_ns(&p->pit), rtc = vdev_rtc_next_deadline_ns(&p->rtc);
+
+	if (pit < d)
+		d = pit;
+	if (rtc < d)
+		d = rtc;
+	if (d == UINT64_MAX)
+		return;
+	if (d < p->last_tick_ns + TICK_MIN_NS)
+		d = p->last_tick_ns + TICK_MIN_NS;
+	lapic_timer_event(vm->start_tsc + ns_to_tsc(d));
 }
 
 /* INIT and startup IPIs: an application processor waits for its SIPI. */
@@ -264,6 +287,7 @@ void platform_deliver_events(struct vcpu *v)
 			virt->inject(v, &ev);
 		}
 	}
+	arm_host_timer_locked(vm);
 	spin_unlock_irqrestore(&vm->lock, f);
 }
 
@@ -280,6 +304,8 @@ void platform_wake_check(struct vcpu *v)
 	    (l->nmi_pending || l->init_pending ||
 	     (vlapic_pending_vector(l) >= 0 && virt->irq_window(v, false))))
 		v->run_state = VCPU_RUNNABLE;
+	else
+		arm_host_timer_locked(vm); /* wakes the idle CPU when it is due */
 	spin_unlock_irqrestore(&vm->lock, f);
 }
 
@@ -382,7 +408,9 @@ int platform_load_image(struct vm *vm, struct vcpu_state *boot, char *err, size_
 	if (r)
 		return r;
 	struct loader_target t = { .ctx = vm, .ram_write = loader_ram_write, .ram_size = vm->mem_size,
-				   .map = map, .map_count = n };
+				   .map = map, .map_count = n, .initrd = vm->initrd,
+				   .initrd_size = vm->initrd_len, .acpi_rsdp = VDEV_ACPI_RSDP_GPA,
+				   .tsc_khz = tsc_khz };
 	r = loader_load(vm->image, vm->image_len, &ga, &t, &res, err, len);
 	if (!r)
 		r = load_acpi(vm, err, len);

@@ -154,6 +154,9 @@ void shell_run(void)
 	at_prompt = true;
 	for (;;) {
 		int c = console_getc();
+		/* A VM that stops (powers off, faults) gives the terminal back. */
+		if (attached && attached->state == VM_STOPPED && c < 0)
+			c = DETACH_KEY;
 		if (c >= 0 && attached) {
 			if (c == DETACH_KEY || !vm_find(attached->name)) {
 				attached = 0;

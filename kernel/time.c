@@ -17,6 +17,15 @@ uint64_t tsc_to_ns(uint64_t d)
 	return d / tsc_khz * 1000000 + d % tsc_khz * 1000000 / tsc_khz;
 }
 
+uint64_t ns_to_tsc(uint64_t ns)
+{
+	/* Split as above; saturates instead of wrapping. */
+	uint64_t hi = ns / 1000000, lo = ns % 1000000;
+	if (hi > UINT64_MAX / (tsc_khz ? tsc_khz : 1) - 1)
+		return UINT64_MAX;
+	return hi * tsc_khz + lo * tsc_khz / 1000000;
+}
+
 uint64_t time_us(void) { return tsc_to_ns(rdtsc() - tsc_boot) / 1000; }
 
 void udelay(uint64_t us)

@@ -11,6 +11,8 @@ void time_init(void);
 uint64_t time_us(void);
 /* A TSC difference in nanoseconds (0 until calibrated). */
 uint64_t tsc_to_ns(uint64_t delta);
+/* Nanoseconds in TSC counts (0 until calibrated; saturates at UINT64_MAX). */
+uint64_t ns_to_tsc(uint64_t ns);
 void udelay(uint64_t us);
 
 #endif

@@ -8,6 +8,7 @@
 #include "kernel/errno.h"
 #include "kernel/guest_args.h"
 #include "kernel/kstring.h"
+#include "kernel/linux_boot.h"
 #include "kernel/log.h"
 #include "kernel/platform.h"
 #include "kernel/printf.h"
@@ -271,6 +272,32 @@ int vm_destroy(struct vm *vm)
 	spin_unlock_irqrestore(&vms_lock, f);
 	pr_info("vm %s: destroyed\n", vm->name);
 	kfree(vm);
+	return 0;
+}
+
+int vm_attach_initrd(struct vm *vm, const uint8_t *data, size_t len, char *err, size_t errlen)
+{
+	struct guest_args ga;
+
+	if (vm->initrd) {
+		ksnprintf(err, errlen, "vm %s has an initrd already", vm->name);
+		return -EEXIST;
+	}
+	if (guest_args_parse(vm->args, &ga, err, errlen)) {
+		ksnprintf(err, errlen, "vm %s has bad arguments", vm->name);
+		return -EINVAL;
+	}
+	if (ga.format != GUEST_FORMAT_LINUX && ga.format != GUEST_FORMAT_AUTO) {
+		ksnprintf(err, errlen, "vm %s has format=%s, not linux", vm->name,
+			  guest_format_name(ga.format));
+		return -EINVAL;
+	}
+	if (ga.format == GUEST_FORMAT_AUTO && !linux_boot_detect(vm->image, vm->image_len)) {
+		ksnprintf(err, errlen, "vm %s: its image is not a Linux bzImage", vm->name);
+		return -EINVAL;
+	}
+	vm->initrd = data;
+	vm->initrd_len = len;
 	return 0;
 }
 

@@ -61,6 +61,8 @@ struct vm {
 	/* configuration, from the module's argument string */
 	const uint8_t *image;
 	size_t image_len;
+	const uint8_t *initrd;  /* a Linux guest's initrd module (NULL: none) */
+	size_t initrd_len;
 	char args[256];
 	uint64_t mem_size;
 	unsigned nvcpus;
@@ -88,6 +90,10 @@ extern struct vm *vms[VM_MAX];
  * the reason, so `vm list` shows it. */
 struct vm *vm_create(const char *args, const uint8_t *image, size_t len);
 int vm_start(struct vm *vm);
+/* Give a Linux guest its initrd (a boot module with initrd-of=NAME). Returns
+ * 0, or -EEXIST (it has one already), -EINVAL (its image is not Linux, or it
+ * could not be created), with a sentence in err. */
+int vm_attach_initrd(struct vm *vm, const uint8_t *data, size_t len, char *err, size_t errlen);
 /* Stop it (every vCPU leaves the CPUs) with a reason; memory is kept. */
 void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vm_pause(struct vm *vm);

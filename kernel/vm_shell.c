@@ -224,8 +224,13 @@ static int cmd_console(int argc, char **argv)
 	struct vm *vm = find_or_complain(argv[1]);
 	if (!vm)
 		return 1;
+	if (vm->state == VM_STOPPED || vm->state == VM_CREATED) {
+		cprintf("console: %s is %s (vm start %s first)\n", vm->name, vm_state_name(vm->state),
+			vm->name);
+		return 1;
+	}
 	shell_attach(vm);
 	return 0;
 }
 SHELL_COMMAND(console, "console", "NAME",
-	      "attach the terminal to a VM's serial port (Ctrl-] returns)", cmd_console);
+	      "attach the terminal to a running VM's serial port (Ctrl-] returns)", cmd_console);

@@ -50,6 +50,7 @@ static const uint32_t passthrough_msrs[] = {
 	0xC0000083, /* CSTAR */
 	0xC0000084, /* SFMASK */
 	0x174, 0x175, 0x176, /* SYSENTER_CS/ESP/EIP */
+	0x277, /* PAT: with nested paging the guest's is G_PAT (APM 2 15.25.8) */
 };
 
 /* APM 2 15.11: two bits (read, write) per MSR in three 2 KiB ranges. */

@@ -49,6 +49,9 @@ static const struct ok_case ok_cases[] = {
 	/* Formats. */
 	{"format=multiboot", "", 64 * M, 1, false, "", GUEST_FORMAT_MULTIBOOT, false, 0, 0},
 	{"format=auto", "", 64 * M, 1, false, "", GUEST_FORMAT_AUTO, false, 0, 0},
+	{"format=linux", "", 64 * M, 1, false, "", GUEST_FORMAT_LINUX, false, 0, 0},
+	{"name=linux mem=256M cpus=2 cmdline=\"console=ttyS0\" format=linux", "linux", 256 * M, 2,
+	 false, "console=ttyS0", GUEST_FORMAT_LINUX, false, 0, 0},
 	{"format=flat load=0x100000", "", 64 * M, 1, false, "", GUEST_FORMAT_FLAT, true, 0x100000,
 	 0x100000},
 	{"format=flat load=0x100000 entry=0x100010", "", 64 * M, 1, false, "", GUEST_FORMAT_FLAT,
@@ -114,10 +117,31 @@ static const struct bad_case bad_cases[] = {
 	{"autostart=yes", -EINVAL, "autostart=yes: autostart takes no value"},
 	{"name", -EINVAL, "name: needs a value (name=...)"},
 	{"frob=1", -EINVAL,
-	 "frob: unknown key (known: name mem cpus autostart cmdline format load entry)"},
+	 "frob: unknown key (known: name mem cpus autostart cmdline format load entry "
+	 "initrd-of)"},
 	{"name=x Mem=1M", -EINVAL,
-	 "Mem: unknown key (known: name mem cpus autostart cmdline format load entry)"},
-	{"format=elf", -EINVAL, "format=elf: not auto, multiboot or flat"},
+	 "Mem: unknown key (known: name mem cpus autostart cmdline format load entry "
+	 "initrd-of)"},
+	{"format=elf", -EINVAL, "format=elf: not auto, multiboot, linux or flat"},
+	{"format=Linux", -EINVAL, "format=Linux: not auto, multiboot, linux or flat"},
+	{"format=linux load=0x100000", -EINVAL, "load= and entry= are for format=flat, not linux"},
+	{"format=linux entry=0x100000 load=0x100000", -EINVAL,
+	 "load= and entry= are for format=flat, not linux"},
+	/* An initrd module: a valid guest name and nothing else. */
+	{"initrd-of", -EINVAL, "initrd-of: needs a value (initrd-of=...)"},
+	{"initrd-of=", -EINVAL, "initrd-of=: a guest name is 1-31 characters of A-Z a-z 0-9 _ -"},
+	{"initrd-of=a/b", -EINVAL,
+	 "initrd-of=a/b: a guest name is 1-31 characters of A-Z a-z 0-9 _ -"},
+	{"initrd-of=abcdefghijklmnopqrstuvwxyz012345", -EINVAL,
+	 "initrd-of=abcdefghijklmnopqrstuvwxyz012345: a guest name is 1-31 characters of A-Z "
+	 "a-z 0-9 _ -"},
+	{"initrd-of=a initrd-of=b", -EINVAL, "initrd-of: given twice"},
+	{"initrd-of=linux mem=64M", -EINVAL,
+	 "initrd-of=linux: an initrd module takes no other key (its guest's module has them)"},
+	{"name=x initrd-of=linux", -EINVAL,
+	 "initrd-of=linux: an initrd module takes no other key (its guest's module has them)"},
+	{"initrd-of=linux autostart", -EINVAL,
+	 "initrd-of=linux: an initrd module takes no other key (its guest's module has them)"},
 	{"format=flat", -EINVAL, "format=flat needs load=ADDR"},
 	{"format=multiboot load=0x100000", -EINVAL,
 	 "load= and entry= are for format=flat, not multiboot"},
@@ -212,7 +236,53 @@ TEST(names)
 	CHECK_STR(guest_format_name(GUEST_FORMAT_AUTO), "auto");
 	CHECK_STR(guest_format_name(GUEST_FORMAT_MULTIBOOT), "multiboot");
 	CHECK_STR(guest_format_name(GUEST_FORMAT_FLAT), "flat");
+	CHECK_STR(guest_format_name(GUEST_FORMAT_LINUX), "linux");
 	CHECK_STR(guest_format_name((enum guest_format)7), "?");
+}
+
+/* initrd-of=NAME: recognised before parsing, parsed into initrd_of only. */
+TEST(initrd_of)
+{
+	static const struct {
+		const char *line;
+		bool is_initrd;
+	} cases[] = {
+		{"initrd-of=linux", true},
+		{"  initrd-of=linux  ", true},
+		{"initrd-of=\"linux\"", true},
+		{"initrd-of", true},
+		{"initrd-of=bad!name", true},
+		{"mem=1M initrd-of=x", true},
+		{"name=initrd-of", false},
+		{"cmdline=\"initrd-of=x\"", false},
+		{"initrd=x", false},
+		{"initrd-of-x=1", false},
+		{"", false},
+		{NULL, false},
+		{"initrd-ofs=x", false},
+		{"Initrd-of=x", false},
+	};
+	struct guest_args a;
+	char err[160];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (guest_args_is_initrd(cases[i].line) != cases[i].is_initrd)
+			printf("  case %zu \"%s\"\n", i, cases[i].line ? cases[i].line : "(null)");
+		CHECK_EQ(guest_args_is_initrd(cases[i].line), cases[i].is_initrd);
+	}
+	CHECK_EQ(guest_args_parse("initrd-of=linux", &a, err, sizeof(err)), 0);
+	CHECK_STR(a.initrd_of, "linux");
+	CHECK_STR(a.name, "");
+	CHECK_EQ(a.format, GUEST_FORMAT_AUTO);
+	CHECK_EQ(guest_args_parse(" initrd-of=\"Lx_2-a\" ", &a, err, sizeof(err)), 0);
+	CHECK_STR(a.initrd_of, "Lx_2-a");
+	/* The longest name; and a guest module's parse leaves initrd_of empty. */
+	CHECK_EQ(
+		guest_args_parse("initrd-of=abcdefghijklmnopqrstuvwxyz01234", &a, err, sizeof(err)),
+		0);
+	CHECK_STR(a.initrd_of, "abcdefghijklmnopqrstuvwxyz01234");
+	CHECK_EQ(guest_args_parse("name=linux", &a, err, sizeof(err)), 0);
+	CHECK_STR(a.initrd_of, "");
 }
 
 /* Random words built from pieces of valid and invalid syntax: never a crash,
@@ -220,31 +290,12 @@ TEST(names)
 TEST(fuzz)
 {
 	static const char *const pieces[] = {
-		"name=",
-		"mem=",
-		"cpus=",
-		"autostart",
-		"cmdline=",
-		"format=",
-		"load=",
-		"entry=",
-		"\"",
-		" ",
-		"=",
-		"0x",
-		"1",
-		"9",
-		"G",
-		"M",
-		"K",
-		"flat",
-		"multiboot",
-		"abc",
-		"-",
-		"\t",
-		"99999999999999999999",
-		"\\",
-		"x",
+		"name=",     "mem=",  "cpus=",	"autostart",  "cmdline=",
+		"format=",   "load=", "entry=", "initrd-of=", "linux",
+		"\"",	     " ",     "=",	"0x",	      "1",
+		"9",	     "G",     "M",	"K",	      "flat",
+		"multiboot", "abc",   "-",	"\t",	      "99999999999999999999",
+		"\\",	     "x",
 	};
 	uint32_t seed = 12345;
 
@@ -271,6 +322,9 @@ TEST(fuzz)
 			CHECK(strlen(a.cmdline) <= GUEST_CMDLINE_MAX);
 			CHECK(a.format != GUEST_FORMAT_FLAT || a.has_load);
 			CHECK(a.load < GUEST_FLAT_ADDR_LIMIT && a.entry < GUEST_FLAT_ADDR_LIMIT);
+			CHECK(!a.initrd_of[0] || guest_name_valid(a.initrd_of));
+			CHECK(!a.initrd_of[0] || guest_args_is_initrd(line));
+			CHECK(a.format != GUEST_FORMAT_LINUX || !a.has_load);
 		}
 	}
 }
@@ -283,6 +337,7 @@ int main(void)
 	RUN(error_buffer);
 	RUN(defaults_reset);
 	RUN(names);
+	RUN(initrd_of);
 	RUN(fuzz);
 	return CHECK_DONE();
 }

@@ -10,6 +10,7 @@
 #include "kernel/cmdline.c"
 #include "kernel/guest_args.c"
 #include "kernel/loader.c"
+#include "kernel/linux_boot.c"
 #include "kernel/printf.c"
 
 #define RAM	(16u << 20)
