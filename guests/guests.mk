@@ -12,8 +12,8 @@
 # gcc-multilib): 32-bit code avoids 64-bit division.
 
 GUEST_BUILD := $(BUILD)/guests
-GUESTS32 := hello smp triple unbacked svm spin hypercall echo power chaos strio
-GUESTS64 := hello64 exitloop memtouch timer platform cpuidbench
+GUESTS32 := hello smp triple unbacked svm vmx spin hypercall echo power chaos strio
+GUESTS64 := hello64 exitloop memtouch timer platform cpuidbench fpu
 GUESTS := $(GUESTS32) $(GUESTS64)
 GUESTS_AOUT := hello64
 GUEST_ELFS := $(GUESTS:%=$(GUEST_BUILD)/%.elf)

@@ -6,6 +6,7 @@
 #include "drivers/io.h"
 #include "kernel/cpu.h"
 #include "kernel/errno.h"
+#include "kernel/fpu.h"
 #include "kernel/kstring.h"
 #include "kernel/log.h"
 #include "kernel/mmio.h"
@@ -166,6 +167,26 @@ static int msr_write(struct vcpu *v, uint32_t index, uint64_t val)
 		return 0;
 	default: return -EPERM;
 	}
+}
+
+/* XSETBV (SDM 2): XCR0 per vCPU. CR4.OSXSAVE clear is #UD; CPL above 0 or a
+ * value the rules refuse is #GP(0). Returns false when it faulted. */
+static bool handle_xsetbv(struct vcpu *v)
+{
+	struct vcpu_state s;
+
+	virt->get_state(v, &s);
+	if (!(s.cr4 & CR4_OSXSAVE)) {
+		vcpu_inject_exception(v, 6, false, 0);
+		return false;
+	}
+	bool cpl0 = !(s.cr0 & CR0_PE) || !((s.seg[SEG_SS].attr >> 5) & 3);
+	uint64_t val = (v->gpr[RDX] << 32) | (uint32_t)v->gpr[RAX];
+	if (!cpl0 || fpu_set_xcr(v, (uint32_t)v->gpr[RCX], val)) {
+		vcpu_inject_exception(v, 13, true, 0);
+		return false;
+	}
+	return true;
 }
 
 /* Returns false when the access faulted (RIP stays on the instruction). */
@@ -402,6 +423,10 @@ bool exit_handle(struct vcpu *v, const struct vm_exit *e)
 		leave = handle_io(v, e);
 		break;
 	case EXIT_HYPERCALL: leave = handle_hypercall(v); break;
+	case EXIT_XSETBV:
+		if (!handle_xsetbv(v))
+			return false; /* #GP injected */
+		break;
 	case EXIT_HLT:
 		v->run_state = VCPU_HALTED;
 		leave = true;

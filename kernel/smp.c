@@ -11,6 +11,7 @@
 #include "drivers/lapic.h"
 #include "drivers/tsc.h"
 #include "kernel/errno.h"
+#include "kernel/fpu.h"
 #include "kernel/kstring.h"
 #include "kernel/log.h"
 #include "kernel/percpu.h"
@@ -230,6 +231,7 @@ void ap_main(struct percpu *c)
 	uint32_t khz = tsc_measure_khz(AP_TSC_MS);
 	if (khz)
 		c->tsc_khz = khz;
+	fpu_cpu_init();
 	if (virt && virt->cpu_enable())
 		pr_err("smp: CPU %u could not enable %s: it runs no vCPUs\n", c->index, virt->name);
 	irq_enable();

@@ -5,6 +5,7 @@
 #include "kernel/cpu.h"
 #include "kernel/errno.h"
 #include "kernel/exit.h"
+#include "kernel/fpu.h"
 #include "kernel/guest_walk.h"
 #include "kernel/kstring.h"
 #include "kernel/log.h"
@@ -23,7 +24,12 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned id)
 	v->id = id;
 	v->cpu = -1;
 	v->run_state = id == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
+	if (fpu_vcpu_init(v)) {
+		kfree(v);
+		return 0;
+	}
 	if (virt->vcpu_create(v)) {
+		fpu_vcpu_free(v);
 		kfree(v);
 		return 0;
 	}
@@ -33,6 +39,7 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned id)
 void vcpu_destroy(struct vcpu *v)
 {
 	virt->vcpu_destroy(v);
+	fpu_vcpu_free(v);
 	kfree(v);
 }
 
@@ -51,6 +58,7 @@ void vcpu_run_slice(struct vcpu *v)
 	struct vm_exit e;
 
 	irq_disable();
+	fpu_load(v);
 	while (vm->state == VM_RUNNING && v->run_state == VCPU_RUNNABLE) {
 		platform_deliver_events(v);
 		virt->run(v, &e);
@@ -65,6 +73,7 @@ void vcpu_run_slice(struct vcpu *v)
 		if (exit_handle(v, &e))
 			break;
 	}
+	fpu_save(v);
 	irq_enable();
 }
 
@@ -155,19 +164,21 @@ int vcpu_decode_insn(struct vcpu *v, struct x86_insn *insn)
 
 int vcpu_skip_insn(struct vcpu *v, const struct vm_exit *e)
 {
-	struct vcpu_state s;
 	unsigned len = e->insn_len;
 
-	virt->get_state(v, &s);
+	/* Only an exit that does not give the length needs the whole state, to
+	 * decode the instruction at RIP. */
 	if (!len) {
+		struct vcpu_state s;
 		struct x86_insn insn;
+
+		virt->get_state(v, &s);
 		int r = vcpu_decode_at(v, &s, &insn);
 		if (r)
 			return r;
 		len = insn.len;
 	}
-	uint64_t rip = s.rip + len;
-	virt->set_rip(v, long_mode_code(&s) ? rip : (uint32_t)rip);
+	virt->advance_rip(v, len);
 	return 0;
 }
 

@@ -54,6 +54,7 @@ struct vcpu_state {
 #define CR0_ET (1ULL << 4)
 #define CR0_NE (1ULL << 5)
 #define CR0_PG (1ULL << 31)
+#define CR4_OSXSAVE (1ULL << 18)
 #define RFLAGS_FIXED (1ULL << 1)
 #define RFLAGS_IF (1ULL << 9)
 

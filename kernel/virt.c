@@ -3,6 +3,7 @@
 
 #include "kernel/cpu.h"
 #include "kernel/errno.h"
+#include "kernel/fpu.h"
 #include "kernel/log.h"
 #include "kernel/trap.h"
 #include "drivers/lapic.h"
@@ -49,6 +50,7 @@ int virt_init(void)
 			pr_warn("virt: this CPU has no hardware virtualization; guests cannot run\n");
 		return -ENODEV;
 	}
+	fpu_cpu_init();
 	int r = virt->cpu_enable();
 	if (r) {
 		pr_err("virt: enabling %s failed (%d)\n", virt->name, r);

@@ -38,6 +38,9 @@ struct vcpu {
 	volatile bool running; /* on a physical CPU right now */
 	int cpu;               /* the physical CPU whose run queue holds it */
 	uint64_t exits;
+	uint8_t *fpu;          /* its x87/SSE/AVX registers between slices (kernel/fpu.c) */
+	void *fpu_raw;
+	uint64_t xcr0;
 };
 
 struct vm_device {

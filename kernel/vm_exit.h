@@ -23,6 +23,7 @@
 	X(EXIT_VIRT_INSN, "virtualization-insn")      \
 	X(EXIT_EXCEPTION, "exception")                \
 	X(EXIT_PAUSE, "pause")                        \
+	X(EXIT_XSETBV, "xsetbv")                      \
 	X(EXIT_ENTRY_FAILED, "entry-failed")          \
 	X(EXIT_UNKNOWN, "unknown")
 

@@ -239,6 +239,7 @@ static void decode_exit(struct vcpu *v, struct vm_exit *e)
 	case SVM_EXIT_CPUID: e->reason = EXIT_CPUID; break;
 	case SVM_EXIT_HLT: e->reason = EXIT_HLT; break;
 	case SVM_EXIT_PAUSE: e->reason = EXIT_PAUSE; break;
+	case SVM_EXIT_XSETBV: e->reason = EXIT_XSETBV; break;
 	case SVM_EXIT_SHUTDOWN: e->reason = EXIT_SHUTDOWN; break;
 	case SVM_EXIT_VMMCALL:
 		e->reason = EXIT_HYPERCALL;
@@ -368,6 +369,21 @@ static void svm_set_rip(struct vcpu *v, uint64_t rip)
 	sv(v)->vmcb->save.rip = rip;
 	sv(v)->vmcb->ctl.int_state &= ~1ULL; /* moving past an instruction ends its shadow */
 }
+
+static void svm_advance_rip(struct vcpu *v, unsigned len)
+{
+	struct vmcb *vmcb = sv(v)->vmcb;
+	uint64_t rip = vmcb->save.rip + len;
+
+	/* Outside 64-bit code (EFER.LMA and CS.L) RIP is EIP: an instruction
+	 * that ends at 4 GiB wraps to 0. */
+	if (!((vmcb->save.efer & (1ULL << 10)) && (vmcb->save.cs.attr & SEG_L)))
+		rip = (uint32_t)rip;
+	vmcb->save.rip = rip;
+	vmcb->save.rflags &= ~(1ULL << 16); /* RF */
+	vmcb->ctl.int_state &= ~1ULL; /* the shadow ends after one instruction */
+}
+
 static void svm_set_rflags(struct vcpu *v, uint64_t rflags)
 {
 	sv(v)->vmcb->save.rflags = rflags | RFLAGS_FIXED;
@@ -427,6 +443,7 @@ const struct virt_ops svm_ops = {
 	.irq_window = svm_irq_window,
 	.get_rip = svm_get_rip,
 	.set_rip = svm_set_rip,
+	.advance_rip = svm_advance_rip,
 	.set_rflags = svm_set_rflags,
 	.sipi = svm_sipi,
 	.flush_tlb = svm_flush_tlb,

@@ -32,6 +32,7 @@ enum {
 	EXIT_R_INVEPT = 50,
 	EXIT_R_PREEMPTION_TIMER = 52,
 	EXIT_R_INVVPID = 53,
+	EXIT_R_XSETBV = 55,
 	EXIT_R_VMFUNC = 59,
 };
 
@@ -206,6 +207,7 @@ bool vmx_decode_exit(struct vmx_vcpu *s, struct vcpu *v, uint32_t reason, struct
 	case EXIT_R_CPUID: e->reason = EXIT_CPUID; break;
 	case EXIT_R_HLT: e->reason = EXIT_HLT; break;
 	case EXIT_R_PAUSE: e->reason = EXIT_PAUSE; break;
+	case EXIT_R_XSETBV: e->reason = EXIT_XSETBV; break;
 	case EXIT_R_VMCALL: e->reason = EXIT_HYPERCALL; break;
 	case EXIT_R_INVEPT:
 	case EXIT_R_INVVPID:

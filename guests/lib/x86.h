@@ -120,6 +120,32 @@ static inline void barrier(void)
 	__asm__ volatile("" : : : "memory");
 }
 
+static inline unsigned long read_cr0(void)
+{
+	unsigned long v;
+
+	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr0(unsigned long v)
+{
+	__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
+static inline unsigned long read_cr4(void)
+{
+	unsigned long v;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr4(unsigned long v)
+{
+	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
 #define MSR_APIC_BASE 0x1b
 #define MSR_PAT	      0x277
 #define MSR_EFER      0xc0000080

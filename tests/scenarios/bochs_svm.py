@@ -31,6 +31,7 @@ GOOD = [
     ("strio", "mem=16M cpus=1"),
     ("hypercall", "mem=16M cpus=1"),
     ("chaos", "mem=16M cpus=1 cmdline=\"rounds=2\""),
+    ("fpu", "mem=16M cpus=1 cmdline=\"n=300\""),
 ]
 N_LOOPS = 500  # exitloop's n
 

@@ -248,3 +248,21 @@ def vm_chaos(t):
                      "%s did not report its rounds" % n)
         t.search(r"^\s+mmio\s+[1-9]", m.cmd("stat chaos1"), "chaos1 made no MMIO exits")
         t.search(r"Commands", m.cmd("help"), "the shell stopped answering")
+
+
+@scenario("vm-fpu-shared-cpu", cost=15)
+def vm_fpu_shared_cpu(t):
+    """Two guests on one host CPU fill their SSE/AVX registers with different
+    patterns and check them across host ticks and exits: each keeps its own
+    registers and its own XCR0 (XSETBV, with #GP for forbidden values)."""
+    iso = make_iso(t.name, modules=[
+        "%s name=f1 mem=16M autostart cmdline=\"seed=1\"" % guest("fpu"),
+        "%s name=f2 mem=16M autostart cmdline=\"seed=2\"" % guest("fpu"),
+    ])
+    with t.boot(boot="bios", machine="q35", smp=1, mem="256M", iso=iso) as m:
+        m.wait_prompt()
+        rows, out = wait_stopped(t, m, ["f1", "f2"])
+        check_passed(t, m, rows, out, ["f1", "f2"])
+        text = clean(m.output())
+        t.search(r"^f1\| fpu: XCR0 = 0x[37], forbidden values raise #GP", text)
+        t.search(r"^f2\| fpu: 2000 rounds of [xy]mm0-15 kept", text)
