@@ -43,6 +43,13 @@ struct virt_ops {
 	bool (*irq_window)(struct vcpu *v, bool arm);
 	uint64_t (*get_rip)(struct vcpu *v);
 	void (*set_rip)(struct vcpu *v, uint64_t rip);
+	/* Move past an instruction of len bytes that the core emulated, as its
+	 * completion would: RIP wraps at 4 GiB outside 64-bit code, the STI/MOV SS
+	 * interrupt shadow ends (SDM 3A 6.8.3; APM 2 15.21.5) and RFLAGS.RF is
+	 * cleared (SDM 3A, "Instruction-Breakpoint Exception Condition": RF is
+	 * cleared when an instruction completes). Touches only the fields that
+	 * needs, not the whole state: this is on every instruction exit's path. */
+	void (*advance_rip)(struct vcpu *v, unsigned len);
 	void (*set_rflags)(struct vcpu *v, uint64_t rflags);
 	/* Put an application processor into real mode at vector << 12 (SIPI). */
 	void (*sipi)(struct vcpu *v, uint8_t vector);

@@ -25,6 +25,8 @@ _Static_assert(GPR_R15 == R15 * 8 && GPR_RCX == RCX * 8, "GPR offsets match enum
 #define MSR_PAT 0x277
 #define PAT_POWER_ON 0x0007040600070406ULL
 #define AR_UNUSABLE (1u << 16)
+#define AR_L (1u << 13) /* CS.L in the access rights (SDM 3C 25.4.1) */
+#define RFLAGS_RF (1ULL << 16)
 
 static const uint32_t lazy_msr_index[VMX_NLAZY] = {
 	[VMX_STAR] = 0xC0000081, [VMX_LSTAR] = 0xC0000082, [VMX_CSTAR] = 0xC0000083,
@@ -707,6 +709,28 @@ static void vmx_set_rip(struct vcpu *v, uint64_t rip)
 	irq_restore(f);
 }
 
+static void vmx_advance_rip(struct vcpu *v, unsigned len)
+{
+	uint64_t f = irq_save();
+
+	if (acquire(vx(v), false)) {
+		uint64_t rip = vmcs_read(VMCS_GUEST_RIP) + len;
+		/* Outside 64-bit code (EFER.LMA and CS.L) RIP is EIP: an
+		 * instruction that ends at 4 GiB wraps to 0. */
+		if (!((vmcs_read(VMCS_GUEST_CS_AR) & AR_L) && (vmcs_read(VMCS_GUEST_EFER) & EFER_LMA)))
+			rip = (uint32_t)rip;
+		vmcs_write(VMCS_GUEST_RIP, rip);
+		uint64_t rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+		if (rflags & RFLAGS_RF)
+			vmcs_write(VMCS_GUEST_RFLAGS, rflags & ~RFLAGS_RF);
+		/* The STI/MOV SS shadow covers one instruction: this one. */
+		uint32_t block = (uint32_t)vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+		if (block & (VMX_BLOCK_STI | VMX_BLOCK_MOVSS))
+			vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, block & ~(VMX_BLOCK_STI | VMX_BLOCK_MOVSS));
+	}
+	irq_restore(f);
+}
+
 static void vmx_set_rflags(struct vcpu *v, uint64_t rflags)
 {
 	uint64_t f = irq_save();
@@ -786,6 +810,7 @@ const struct virt_ops vmx_ops = {
 	.irq_window = vmx_irq_window,
 	.get_rip = vmx_get_rip,
 	.set_rip = vmx_set_rip,
+	.advance_rip = vmx_advance_rip,
 	.set_rflags = vmx_set_rflags,
 	.sipi = vmx_sipi,
 	.flush_tlb = vmx_flush_tlb,
