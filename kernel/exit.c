@@ -9,6 +9,7 @@
 #include "kernel/fpu.h"
 #include "kernel/kstring.h"
 #include "kernel/log.h"
+#include "kernel/mca.h"
 #include "kernel/mmio.h"
 #include "kernel/platform.h"
 #include "kernel/printf.h"
@@ -40,10 +41,11 @@ static const struct cpuid_hide {
 	 * virtualized yet), MONITOR/MWAIT */
 	{ 1, CPUID_ECX, (1u << 2) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) |
 				(1u << 14) | (1u << 15) | (1u << 18) | (1u << 21) | (1u << 3) },
-	/* 1.EDX: MCE, MCA (the machine-check banks), DS, ACPI thermal, TM, PBE */
-	{ 1, CPUID_EDX, (1u << 7) | (1u << 14) | (1u << 21) | (1u << 22) | (1u << 29) | (1u << 31) },
-	/* 7.0.EBX: SGX, RDT monitoring and allocation, processor trace */
-	{ 7, CPUID_EBX, (1u << 2) | (1u << 12) | (1u << 15) | (1u << 25) },
+	/* 1.EDX: DS, ACPI thermal, TM, PBE (MCE and MCA stay: kernel/mca.c) */
+	{ 1, CPUID_EDX, (1u << 21) | (1u << 22) | (1u << 29) | (1u << 31) },
+	/* 7.0.EBX: TSC_ADJUST (its MSR is not virtualized), SGX, RDT monitoring
+	 * and allocation, processor trace */
+	{ 7, CPUID_EBX, (1u << 1) | (1u << 2) | (1u << 12) | (1u << 15) | (1u << 25) },
 	/* 7.0.ECX: WAITPKG, LA57 (the guest page walker knows 4 levels), RDPID
 	 * (reads TSC_AUX, which is not switched per vCPU), SGX LC */
 	{ 7, CPUID_ECX, (1u << 5) | (1u << 16) | (1u << 22) | (1u << 30) },
@@ -97,7 +99,20 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpu
 	switch (leaf) {
 	case 1:
 		r->ecx |= 1u << 31; /* running under a hypervisor */
+		r->ecx |= 1u << 24; /* TSC-deadline: the virtual local APIC has it */
 		r->ebx = (r->ebx & 0x0000ffff) | (v->vm->nvcpus << 16) | (v->id << 24);
+		/* OSXSAVE mirrors the guest's CR4.OSXSAVE, not Terrapin's (SDM 2
+		 * CPUID, table 3-10): software checks it before XGETBV. */
+		if (r->ecx & (1u << 27)) {
+			struct vcpu_state s;
+			virt->get_state(v, &s);
+			if (!(s.cr4 & CR4_OSXSAVE))
+				r->ecx &= ~(1u << 27);
+		}
+		break;
+	case 0xd: /* XSAVES: IA32_XSS is not virtualized */
+		if (sub == 1)
+			r->eax &= ~(1u << 3);
 		break;
 	case 6:  /* power management: none */
 	case 0xa: /* performance monitoring: none */
@@ -133,6 +148,8 @@ static int msr_read(struct vcpu *v, uint32_t index, uint64_t *val)
 {
 	int r = platform_lapic_msr(v, index, val, false);
 
+	if (r == -ENOENT)
+		r = mca_msr(index, val, false);
 	if (r != -ENOENT)
 		return r;
 	switch (index) {
@@ -157,6 +174,8 @@ static int msr_write(struct vcpu *v, uint32_t index, uint64_t val)
 {
 	int r = platform_lapic_msr(v, index, &val, true);
 
+	if (r == -ENOENT)
+		r = mca_msr(index, &val, true);
 	if (r != -ENOENT)
 		return r;
 	switch (index) {

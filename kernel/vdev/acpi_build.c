@@ -349,6 +349,7 @@ static void res_dword_mem(struct res *r, uint32_t min, uint32_t max)
  *      Device (PCI0) { _HID PNP0A03, _UID 0, _CRS: bus 0-255, the config ports,
  *                      I/O 0-0xcf7 and 0xd00-0xffff, memory from RAM's end to the IOAPIC }
  *      Device (COM1) { _HID PNP0501, _UID 1, _CRS: I/O 0x3f8-0x3ff, IRQ 4 }
+ *      Device (RTC_) { _HID PNP0B00, _CRS: I/O 0x70-0x71, IRQ 8 }
  *  } */
 static void dsdt_body(struct aml *a, uint32_t pci_mem_start)
 {
@@ -394,6 +395,17 @@ static void dsdt_body(struct aml *a, uint32_t pci_mem_start)
 	r.len = 0;
 	res_io(&r, VDEV_UART_BASE, VDEV_UART_BASE, 0, 8);
 	res_irq(&r, VDEV_UART_GSI);
+	aml_crs(a, r.b, r.len);
+	aml_close(a, dev);
+
+	aml_u8(a, AML_EXT_PREFIX);
+	aml_u8(a, AML_DEVICE_OP);
+	dev = aml_open(a);
+	aml_nameseg(a, "RTC_");
+	aml_hid(a, "PNP0B00");
+	r.len = 0;
+	res_io(&r, VDEV_RTC_BASE, VDEV_RTC_BASE, 1, 2);
+	res_irq(&r, VDEV_RTC_GSI);
 	aml_crs(a, r.b, r.len);
 	aml_close(a, dev);
 

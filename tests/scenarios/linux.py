@@ -92,16 +92,19 @@ def linux_2cpu(t):
 
 @scenario("linux-1cpu-beside", cost=120, limit=600)
 def linux_1cpu_beside(t):
-    """Linux with 1 vCPU beside test guests that pass while it boots."""
+    """Linux with 1 vCPU and 2 GiB beside test guests that pass while it boots."""
     hello = need_file(BUILD / "guests" / "hello.elf", "make guests")
     timer = need_file(BUILD / "guests" / "timer.elf", "make guests")
-    mods = linux_modules("mem=256M cpus=1") + [
+    mods = linux_modules("mem=2G cpus=1") + [
         "%s name=hello mem=16M autostart" % hello,
         "%s name=timer mem=16M autostart" % timer,
     ]
     iso = make_iso(t.name, modules=mods)
-    with t.boot(boot="bios", machine="q35", smp=2, mem="1G", iso=iso) as m:
+    with t.boot(boot="bios", machine="q35", smp=2, mem="3G", iso=iso) as m:
         boot_linux(t, m, 1)
+        mem = guest_sh(m, "awk '/MemTotal/ { print int($2 / 1024) \" MiB\" }' /proc/meminfo",
+                       r"^(\d+) MiB")
+        t.check(1900 <= int(mem.group(1)) <= 2048, "Linux sees %s MiB of 2 GiB" % mem.group(1))
         out = clean(m.output())
         for g in ("hello", "timer"):
             t.search(r"^%s\| PASS$" % g, out, "%s did not pass beside Linux" % g)

@@ -444,6 +444,9 @@ TEST(dsdt_structure)
 	static const uint8_t s5[] = {0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04, 0, 0, 0, 0};
 	static const uint8_t com1_crs[] = {0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x00,
 					   0x08, 0x22, 0x10, 0x00, 0x79, 0x00};
+	/* I/O 0x70-0x71, alignment 1, length 2; IRQ 8 */
+	static const uint8_t rtc_crs[] = {0x47, 0x01, 0x70, 0x00, 0x70, 0x00, 0x01,
+					  0x02, 0x22, 0x00, 0x01, 0x79, 0x00};
 
 	CHECK_EQ(build_and_parse(&CFG, &len), 0);
 	t = acpi_table_find(&AI, "DSDT");
@@ -458,9 +461,11 @@ TEST(dsdt_structure)
 	CHECK_EQ(scope_len, (size_t)(end - p - 1));
 	CHECK(memcmp(p + 1 + k, "\\_SB_", 5) == 0);
 	p += 1 + k + 5;
-	/* Device(PCI0) then Device(COM1), back to back, filling the scope */
-	for (int d = 0; d < 2; d++) {
-		const char *name = d ? "COM1" : "PCI0";
+	/* Device(PCI0), Device(COM1) and Device(RTC_), back to back, filling
+	 * the scope */
+	for (int d = 0; d < 3; d++) {
+		static const char *const names[] = { "PCI0", "COM1", "RTC_" };
+		const char *name = names[d];
 
 		CHECK_EQ(p[0], 0x5b);
 		CHECK_EQ(p[1], 0x82);
@@ -472,6 +477,10 @@ TEST(dsdt_structure)
 		if (crs && d == 1) {
 			CHECK_EQ(crs_len, sizeof(com1_crs));
 			CHECK(memcmp(crs, com1_crs, sizeof(com1_crs)) == 0);
+		}
+		if (crs && d == 2) {
+			CHECK_EQ(crs_len, sizeof(rtc_crs));
+			CHECK(memcmp(crs, rtc_crs, sizeof(rtc_crs)) == 0);
 		}
 		if (crs && d == 0) {
 			/* word bus 0-255, IO 0xcf8/8, word IO 0-0xcf7, 0xd00-0xffff,
