@@ -7,6 +7,7 @@
 
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
+#include "kernel/le.h"
 #include "kernel/printf.h"
 
 #define LB_KIB	  1024ULL
@@ -122,38 +123,6 @@ __attribute__((format(printf, 3, 4))) static int lb_error(struct lb *l, int ret,
 	return ret;
 }
 
-static uint16_t lb_rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t lb_rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t lb_rd64(const uint8_t *p)
-{
-	return lb_rd32(p) | (uint64_t)lb_rd32(p + 4) << 32;
-}
-
-static void lb_wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void lb_wr32(uint8_t *p, uint32_t v)
-{
-	lb_wr16(p, (uint16_t)v);
-	lb_wr16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void lb_wr64(uint8_t *p, uint64_t v)
-{
-	lb_wr32(p, (uint32_t)v);
-	lb_wr32(p + 4, (uint32_t)(v >> 32));
-}
 
 static bool lb_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
@@ -175,7 +144,7 @@ static bool lb_usable(const struct lb *l, uint64_t base, uint64_t len)
 
 bool linux_boot_detect(const uint8_t *img, size_t size)
 {
-	return img && size >= HDR_MAGIC + 4 && lb_rd32(img + HDR_MAGIC) == HDR_MAGIC_VALUE;
+	return img && size >= HDR_MAGIC + 4 && le32(img + HDR_MAGIC) == HDR_MAGIC_VALUE;
 }
 
 /* ---- the setup header's checks (boot.rst, "Details of Header Fields") ---- */
@@ -188,7 +157,7 @@ static int lb_header(struct lb *l)
 
 	if (!linux_boot_detect(h, l->size))
 		return lb_error(l, -EINVAL, "not a Linux bzImage: no \"HdrS\" signature at 0x202");
-	l->version = lb_rd16(h + HDR_VERSION);
+	l->version = le16(h + HDR_VERSION);
 	if (l->version < PROTOCOL_MIN)
 		return lb_error(l, -EINVAL,
 				"Linux boot protocol %u.%02u is older than 2.12, which the "
@@ -204,10 +173,10 @@ static int lb_header(struct lb *l)
 		return lb_error(l, -EINVAL,
 				"Linux image truncated inside its setup header (%zu bytes)",
 				l->size);
-	if (lb_rd16(h + HDR_BOOT_FLAG) != BOOT_FLAG_VALUE)
+	if (le16(h + HDR_BOOT_FLAG) != BOOT_FLAG_VALUE)
 		return lb_error(l, -EINVAL, "Linux boot_flag is 0x%x, not 0xaa55",
-				lb_rd16(h + HDR_BOOT_FLAG));
-	l->xlf = lb_rd16(h + HDR_XLOADFLAGS);
+				le16(h + HDR_BOOT_FLAG));
+	l->xlf = le16(h + HDR_XLOADFLAGS);
 	if (!(l->xlf & XLF_KERNEL_64))
 		return lb_error(l, -EINVAL,
 				"not a 64-bit kernel: xloadflags 0x%x lacks XLF_KERNEL_64 (the "
@@ -218,7 +187,7 @@ static int lb_header(struct lb *l)
 
 	sects = h[HDR_START] ? h[HDR_START] : SETUP_SECTS_ZERO;
 	l->setup_size = (sects + 1) * LB_SECTOR;
-	syssize = (uint64_t)lb_rd32(h + HDR_SYSSIZE) * 16;
+	syssize = (uint64_t)le32(h + HDR_SYSSIZE) * 16;
 	if (l->size <= l->setup_size || l->size - l->setup_size < syssize)
 		return lb_error(l, -EINVAL,
 				"Linux image truncated: %zu bytes, but setup takes 0x%llx and "
@@ -226,11 +195,11 @@ static int lb_header(struct lb *l)
 				l->size, (unsigned long long)l->setup_size,
 				(unsigned long long)syssize);
 	l->kernel_size = l->size - l->setup_size;
-	init_size = lb_rd32(h + HDR_INIT_SIZE);
+	init_size = le32(h + HDR_INIT_SIZE);
 	l->need = init_size > l->kernel_size ? init_size : l->kernel_size;
-	l->pref = lb_rd64(h + HDR_PREF_ADDRESS);
+	l->pref = le64(h + HDR_PREF_ADDRESS);
 	l->relocatable = h[HDR_RELOCATABLE] != 0;
-	align = lb_rd32(h + HDR_KERNEL_ALIGNMENT);
+	align = le32(h + HDR_KERNEL_ALIGNMENT);
 	if (l->relocatable && (align < LB_PAGE || (align & (align - 1))))
 		return lb_error(l, -EINVAL,
 				"Linux kernel_alignment 0x%x is not a power of two of at least "
@@ -238,8 +207,8 @@ static int lb_header(struct lb *l)
 				align);
 	l->align = align;
 	/* initrd_addr_max is the last byte's address: the end may be one more. */
-	l->initrd_top = (uint64_t)lb_rd32(h + HDR_INITRD_ADDR_MAX) + 1;
-	l->cmdline_size = lb_rd32(h + HDR_CMDLINE_SIZE);
+	l->initrd_top = (uint64_t)le32(h + HDR_INITRD_ADDR_MAX) + 1;
+	l->cmdline_size = le32(h + HDR_CMDLINE_SIZE);
 	return 0;
 }
 
@@ -430,22 +399,22 @@ static int lb_zero_page(struct lb *l, const char *cmdline)
 	/* Only LOADED_HIGH stays: no heap (the real-mode setup code does not
 	 * run), no KEEP_SEGMENTS (a 32-bit entry matter), no QUIET. */
 	hdr[HDR_LOADFLAGS - HDR_START] = LOADED_HIGH;
-	lb_wr16(hdr + HDR_HEAP_END_PTR - HDR_START, 0);
+	put_le16(hdr + HDR_HEAP_END_PTR - HDR_START, 0);
 	hdr[HDR_EXT_LOADER_VER - HDR_START] = 0;
 	hdr[HDR_EXT_LOADER_TYPE - HDR_START] = 0;
-	lb_wr32(hdr + HDR_CODE32_START - HDR_START, (uint32_t)l->load);
-	lb_wr32(hdr + HDR_CMD_LINE_PTR - HDR_START, (uint32_t)LINUX_CMDLINE_ADDR);
-	lb_wr32(hdr + HDR_RAMDISK_IMAGE - HDR_START, (uint32_t)initrd);
-	lb_wr32(hdr + HDR_RAMDISK_SIZE - HDR_START, (uint32_t)n);
-	lb_wr32(hdr + HDR_HARDWARE_SUBARCH - HDR_START, SUBARCH_PC);
-	lb_wr64(hdr + HDR_HARDWARE_SUBARCH_DATA - HDR_START, 0);
-	lb_wr64(hdr + HDR_SETUP_DATA - HDR_START, 0); /* no setup_data list */
+	put_le32(hdr + HDR_CODE32_START - HDR_START, (uint32_t)l->load);
+	put_le32(hdr + HDR_CMD_LINE_PTR - HDR_START, (uint32_t)LINUX_CMDLINE_ADDR);
+	put_le32(hdr + HDR_RAMDISK_IMAGE - HDR_START, (uint32_t)initrd);
+	put_le32(hdr + HDR_RAMDISK_SIZE - HDR_START, (uint32_t)n);
+	put_le32(hdr + HDR_HARDWARE_SUBARCH - HDR_START, SUBARCH_PC);
+	put_le64(hdr + HDR_HARDWARE_SUBARCH_DATA - HDR_START, 0);
+	put_le64(hdr + HDR_SETUP_DATA - HDR_START, 0); /* no setup_data list */
 
-	lb_wr64(bp + BP_ACPI_RSDP_ADDR, l->t->acpi_rsdp);
-	lb_wr32(bp + BP_EXT_RAMDISK_IMAGE, (uint32_t)(initrd >> 32));
-	lb_wr32(bp + BP_EXT_RAMDISK_SIZE, (uint32_t)(n >> 32));
-	lb_wr32(bp + BP_EXT_CMD_LINE_PTR, (uint32_t)(LINUX_CMDLINE_ADDR >> 32));
-	lb_wr32(bp + BP_ALT_MEM_K, lb_alt_mem_k(l));
+	put_le64(bp + BP_ACPI_RSDP_ADDR, l->t->acpi_rsdp);
+	put_le32(bp + BP_EXT_RAMDISK_IMAGE, (uint32_t)(initrd >> 32));
+	put_le32(bp + BP_EXT_RAMDISK_SIZE, (uint32_t)(n >> 32));
+	put_le32(bp + BP_EXT_CMD_LINE_PTR, (uint32_t)(LINUX_CMDLINE_ADDR >> 32));
+	put_le32(bp + BP_ALT_MEM_K, lb_alt_mem_k(l));
 	bp[BP_E820_ENTRIES] = (uint8_t)nent;
 	bp[BP_SENTINEL] = 0;
 
@@ -456,9 +425,9 @@ static int lb_zero_page(struct lb *l, const char *cmdline)
 		ret = lb_write(l, LINUX_ZERO_PAGE + HDR_MAX_END, bp + HDR_MAX_END,
 			       BP_HEAD - HDR_MAX_END);
 	for (size_t i = 0; !ret && i < nent; i++) {
-		lb_wr64(ent, l->map[i].base);
-		lb_wr64(ent + 8, l->map[i].len);
-		lb_wr32(ent + 16, lb_e820_type(l->map[i].type));
+		put_le64(ent, l->map[i].base);
+		put_le64(ent + 8, l->map[i].len);
+		put_le32(ent + 16, lb_e820_type(l->map[i].type));
 		ret = lb_write(l, LINUX_ZERO_PAGE + BP_E820_TABLE + i * BP_E820_ENTRY, ent,
 			       sizeof(ent));
 	}
@@ -476,14 +445,14 @@ static void lb_desc(uint8_t *d, const struct seg *s)
 {
 	uint32_t limit = s->attr & SEG_G ? s->limit >> 12 : s->limit;
 
-	lb_wr16(d, (uint16_t)limit);
-	lb_wr16(d + 2, (uint16_t)s->base);
+	put_le16(d, (uint16_t)limit);
+	put_le16(d + 2, (uint16_t)s->base);
 	d[4] = (uint8_t)(s->base >> 16);
 	d[5] = (uint8_t)s->attr;
 	d[6] = (uint8_t)(((limit >> 16) & 0xf) | ((s->attr >> 4) & 0xf0));
 	d[7] = (uint8_t)(s->base >> 24);
 	if (!(s->attr & SEG_S)) /* a system descriptor is 16 bytes in long mode */
-		lb_wr64(d + 8, s->base >> 32);
+		put_le64(d + 8, s->base >> 32);
 }
 
 static void lb_segs(struct vcpu_state *s)
@@ -515,17 +484,17 @@ static int lb_tables(struct lb *l, const struct vcpu_state *s)
 		ret = lb_write(l, LINUX_GDT_ADDR, buf, GDT_SIZE);
 	if (!ret)
 		ret = lb_zero(l, LINUX_PML4_ADDR, 2 * LB_PAGE);
-	lb_wr64(buf, LINUX_PDPT_ADDR | PTE_P | PTE_RW);
+	put_le64(buf, LINUX_PDPT_ADDR | PTE_P | PTE_RW);
 	if (!ret)
 		ret = lb_write(l, LINUX_PML4_ADDR, buf, 8);
 	for (unsigned i = 0; !ret && i < LINUX_PD_PAGES; i++) {
-		lb_wr64(buf, (LINUX_PD_ADDR + i * LB_PAGE) | PTE_P | PTE_RW);
+		put_le64(buf, (LINUX_PD_ADDR + i * LB_PAGE) | PTE_P | PTE_RW);
 		ret = lb_write(l, LINUX_PDPT_ADDR + i * 8, buf, 8);
 	}
 	/* 2048 2-LB_MIB pages, written 64 entries (one 512-byte buffer) at a time. */
 	for (uint64_t gpa = 0; !ret && gpa < LINUX_IDMAP_BYTES; gpa += 64 * LB_2M) {
 		for (unsigned i = 0; i < 64; i++)
-			lb_wr64(buf + i * 8, (gpa + i * LB_2M) | PTE_P | PTE_RW | PTE_PS);
+			put_le64(buf + i * 8, (gpa + i * LB_2M) | PTE_P | PTE_RW | PTE_PS);
 		ret = lb_write(l, LINUX_PD_ADDR + gpa / LB_2M * 8, buf, sizeof(buf));
 	}
 	if (!ret)

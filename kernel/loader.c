@@ -7,6 +7,7 @@
 
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
+#include "kernel/le.h"
 #include "kernel/linux_boot.h"
 #include "kernel/printf.h"
 
@@ -96,32 +97,6 @@ __attribute__((format(printf, 3, 4))) static int ld_error(struct ld *l, int ret,
 	return ret;
 }
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
-}
 
 /* ---- the guest's memory map ---- */
 
@@ -220,11 +195,11 @@ int loader_find_mb1(const uint8_t *img, size_t size, struct mb1_header *h, size_
 		return 0;
 	/* 3.1.1: 32-bit aligned, entirely within the first 8192 bytes. */
 	for (size_t off = 0; off + MB1_HEADER_MIN <= end; off += 4) {
-		uint32_t magic = rd32(img + off), flags = rd32(img + off + 4);
+		uint32_t magic = le32(img + off), flags = le32(img + off + 4);
 
 		if (magic != MB1_HEADER_MAGIC)
 			continue;
-		if ((uint32_t)(magic + flags + rd32(img + off + 8)) != 0) {
+		if ((uint32_t)(magic + flags + le32(img + off + 8)) != 0) {
 			if (bad_checksum_at && *bad_checksum_at == SIZE_MAX)
 				*bad_checksum_at = off;
 			continue;
@@ -233,11 +208,11 @@ int loader_find_mb1(const uint8_t *img, size_t size, struct mb1_header *h, size_
 		h->offset = off;
 		h->flags = flags;
 		if ((flags & MB1_F_AOUT_KLUDGE) && off + MB1_HEADER_AOUT <= end) {
-			h->header_addr = rd32(img + off + 12);
-			h->load_addr = rd32(img + off + 16);
-			h->load_end_addr = rd32(img + off + 20);
-			h->bss_end_addr = rd32(img + off + 24);
-			h->entry_addr = rd32(img + off + 28);
+			h->header_addr = le32(img + off + 12);
+			h->load_addr = le32(img + off + 16);
+			h->load_end_addr = le32(img + off + 20);
+			h->bss_end_addr = le32(img + off + 24);
+			h->entry_addr = le32(img + off + 28);
 		}
 		return 1;
 	}
@@ -325,22 +300,22 @@ static int ld_elf(struct ld *l)
 		return ld_error(l, -EINVAL, "ELF64 header truncated (%zu bytes)", l->size);
 	if (e[EI_DATA] != ELFDATA2LSB || e[EI_VERSION] != 1)
 		return ld_error(l, -EINVAL, "ELF is not little-endian version 1");
-	if (rd16(e + 16) != ET_EXEC)
+	if (le16(e + 16) != ET_EXEC)
 		return ld_error(l, -EINVAL, "ELF type %u is not an executable (ET_EXEC)",
-				rd16(e + 16));
-	if (rd16(e + 18) != (is64 ? EM_X86_64 : EM_386))
-		return ld_error(l, -EINVAL, "ELF machine %u is not %s", rd16(e + 18),
+				le16(e + 16));
+	if (le16(e + 18) != (is64 ? EM_X86_64 : EM_386))
+		return ld_error(l, -EINVAL, "ELF machine %u is not %s", le16(e + 18),
 				is64 ? "x86-64" : "i386");
 	if (is64) {
-		entry = rd64(e + 24);
-		phoff = rd64(e + 32);
-		phentsize = rd16(e + 54);
-		phnum = rd16(e + 56);
+		entry = le64(e + 24);
+		phoff = le64(e + 32);
+		phentsize = le16(e + 54);
+		phnum = le16(e + 56);
 	} else {
-		entry = rd32(e + 24);
-		phoff = rd32(e + 28);
-		phentsize = rd16(e + 42);
-		phnum = rd16(e + 44);
+		entry = le32(e + 24);
+		phoff = le32(e + 28);
+		phentsize = le16(e + 42);
+		phnum = le16(e + 44);
 	}
 	l->out->elf_class = is64 ? 64 : 32;
 	if (phnum == 0 || phnum > LOADER_MAX_PHDRS)
@@ -361,20 +336,20 @@ static int ld_elf(struct ld *l)
 		const uint8_t *p = e + phoff + i * phentsize;
 		uint64_t off, vaddr, paddr, filesz, memsz;
 
-		if (rd32(p) != PT_LOAD)
+		if (le32(p) != PT_LOAD)
 			continue;
 		if (is64) {
-			off = rd64(p + 8);
-			vaddr = rd64(p + 16);
-			paddr = rd64(p + 24);
-			filesz = rd64(p + 32);
-			memsz = rd64(p + 40);
+			off = le64(p + 8);
+			vaddr = le64(p + 16);
+			paddr = le64(p + 24);
+			filesz = le64(p + 32);
+			memsz = le64(p + 40);
 		} else {
-			off = rd32(p + 4);
-			vaddr = rd32(p + 8);
-			paddr = rd32(p + 12);
-			filesz = rd32(p + 16);
-			memsz = rd32(p + 20);
+			off = le32(p + 4);
+			vaddr = le32(p + 8);
+			paddr = le32(p + 12);
+			filesz = le32(p + 16);
+			memsz = le32(p + 20);
 		}
 		if (!memsz)
 			continue;
@@ -566,13 +541,13 @@ static int ld_info(struct ld *l)
 	if (ret)
 		return ret;
 	memset(mbi, 0, sizeof(mbi));
-	wr32(mbi + MBI_FLAGS, MBI_F_MEMORY | MBI_F_CMDLINE | MBI_F_MMAP | MBI_F_LOADER_NAME);
-	wr32(mbi + MBI_MEM_LOWER, (uint32_t)l->out->mem_lower_kib);
-	wr32(mbi + MBI_MEM_UPPER, (uint32_t)l->out->mem_upper_kib);
-	wr32(mbi + MBI_CMDLINE, (uint32_t)(at + INFO_CMDLINE_OFF));
-	wr32(mbi + MBI_MMAP_LENGTH, (uint32_t)(l->nmap * MBI_MMAP_ENTRY));
-	wr32(mbi + MBI_MMAP_ADDR, (uint32_t)(at + INFO_MMAP_OFF));
-	wr32(mbi + MBI_LOADER_NAME, (uint32_t)(at + INFO_NAME_OFF));
+	put_le32(mbi + MBI_FLAGS, MBI_F_MEMORY | MBI_F_CMDLINE | MBI_F_MMAP | MBI_F_LOADER_NAME);
+	put_le32(mbi + MBI_MEM_LOWER, (uint32_t)l->out->mem_lower_kib);
+	put_le32(mbi + MBI_MEM_UPPER, (uint32_t)l->out->mem_upper_kib);
+	put_le32(mbi + MBI_CMDLINE, (uint32_t)(at + INFO_CMDLINE_OFF));
+	put_le32(mbi + MBI_MMAP_LENGTH, (uint32_t)(l->nmap * MBI_MMAP_ENTRY));
+	put_le32(mbi + MBI_MMAP_ADDR, (uint32_t)(at + INFO_MMAP_OFF));
+	put_le32(mbi + MBI_LOADER_NAME, (uint32_t)(at + INFO_NAME_OFF));
 	ret = ld_write(l, at, mbi, sizeof(mbi));
 	if (!ret)
 		ret = ld_write(l, at + INFO_NAME_OFF, name, sizeof(name));
@@ -582,10 +557,10 @@ static int ld_info(struct ld *l)
 		ret = ld_write(l, at + INFO_CMDLINE_OFF + cmdlen, ld_zeros,
 			       GUEST_CMDLINE_MAX + 1 - cmdlen);
 	for (size_t i = 0; !ret && i < l->nmap; i++) {
-		wr32(ent, MBI_MMAP_ENTRY - 4);
-		wr64(ent + 4, l->map[i].base);
-		wr64(ent + 12, l->map[i].len);
-		wr32(ent + 20, ld_mb_type(l->map[i].type));
+		put_le32(ent, MBI_MMAP_ENTRY - 4);
+		put_le64(ent + 4, l->map[i].base);
+		put_le64(ent + 12, l->map[i].len);
+		put_le32(ent + 20, ld_mb_type(l->map[i].type));
 		ret = ld_write(l, at + INFO_MMAP_OFF + i * MBI_MMAP_ENTRY, ent, sizeof(ent));
 	}
 	if (ret)
