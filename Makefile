@@ -29,7 +29,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/host/%,$(UNIT_SRC))
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps run run-bochs test unit bench clean
+.PHONY: all deps run run-bochs run-kvm test unit bench clean
 all: $(BUILD)/terrapin.elf $(BUILD)/terrapin.iso $(BUILD)/terrapin.efi guests
 
 # Install what the build, run and tests need (a no-op when all is present).
@@ -94,6 +94,11 @@ run: $(BUILD)/demo.iso
 BOCHS_CPU ?= ryzen
 run-bochs: $(BUILD)/demo.iso
 	scripts/run-bochs.sh --cpu $(BOCHS_CPU) --iso $<
+
+# KVM with the host CPU's VT-x or AMD-V passed through, where the host has it
+# (the script checks the CPU flags, not only /dev/kvm, and says why not).
+run-kvm: $(BUILD)/demo.iso
+	scripts/run-kvm.sh --iso $<
 
 test: all linux-guest $(UNIT_BINS)
 	$(PYTHON) tests/run.py

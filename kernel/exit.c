@@ -110,9 +110,13 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpu
 				r->ecx &= ~(1u << 27);
 		}
 		break;
-	case 0xd: /* XSAVES: IA32_XSS is not virtualized */
+	case 0xd:
+		/* XSAVES: IA32_XSS is not virtualized. XSAVEC: the compacted
+		 * size in 0xd.1 EBX is wrong on some CPUs (Bochs gives the
+		 * standard one), and Linux then warns "XSAVE consistency
+		 * problem"; the standard format needs no such size. */
 		if (sub == 1)
-			r->eax &= ~(1u << 3);
+			r->eax &= ~((1u << 1) | (1u << 3));
 		break;
 	case 6:  /* power management: none */
 	case 0xa: /* performance monitoring: none */
@@ -459,10 +463,23 @@ bool exit_handle(struct vcpu *v, const struct vm_exit *e)
 		/* Intercepted only to stop delivery loops: hand it back to the guest. */
 		vcpu_inject_exception(v, e->exc.vector, e->exc.has_error, e->exc.error);
 		return false;
-	case EXIT_SHUTDOWN:
+	case EXIT_SHUTDOWN: {
+		/* What a guest's developer needs to find the fault that could not
+		 * be delivered: where, on which stack, with which tables. */
+		struct vcpu_state s;
+		virt->get_state(v, &s);
+		pr_info("vm %s: vCPU %u shut down: rip %llx rsp %llx rflags %llx cr0 %llx cr2 %llx "
+			"cr3 %llx cr4 %llx efer %llx cs %x ss %x idt %llx/%x gdt %llx/%x\n",
+			vm->name, v->id, (unsigned long long)s.rip, (unsigned long long)s.gpr[RSP],
+			(unsigned long long)s.rflags, (unsigned long long)s.cr0,
+			(unsigned long long)s.cr2, (unsigned long long)s.cr3, (unsigned long long)s.cr4,
+			(unsigned long long)s.efer, s.seg[SEG_CS].sel, s.seg[SEG_SS].sel,
+			(unsigned long long)s.idtr.base, s.idtr.limit, (unsigned long long)s.gdtr.base,
+			s.gdtr.limit);
 		vm_stop(vm, "triple fault (shutdown) on vCPU %u at rip 0x%llx", v->id,
-			(unsigned long long)virt->get_rip(v));
+			(unsigned long long)s.rip);
 		return true;
+	}
 	case EXIT_VIRT_INSN:
 		stop_with_insn(v, "executed a virtualization instruction (nested virtualization is not enabled)");
 		return true;

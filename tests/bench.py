@@ -36,12 +36,18 @@ from pathlib import Path
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bochs  # noqa: E402
 import harness  # noqa: E402
 from harness import BUILD, Failure, Machine, Skip  # noqa: E402
 
 RUNS = max(1, int(os.environ.get("BENCH_RUNS", "3")))
 CPUID_N = max(1, int(os.environ.get("BENCH_CPUID_N", "200000")))
 ICOUNT_N = max(1, int(os.environ.get("BENCH_ICOUNT_N", "20000")))
+BOCHS_N = max(1, int(os.environ.get("BENCH_BOCHS_N", "100000")))
+# BENCH_ONLY=boot,tcg,ryzen,vmx (any of them): run only those parts; the
+# others' rows say they were left out.
+PARTS = ("boot", "tcg", "ryzen", "vmx")
+ONLY = [x.strip() for x in os.environ.get("BENCH_ONLY", ",".join(PARTS)).split(",") if x.strip()]
 ICOUNT = ("-icount", "shift=0,sleep=off")
 CB_NAME = "cb"  # the VM's name in Terrapin (its serial lines start "cb| ")
 CB_BASE_INSNS = 5  # instructions in one round of cpuidbench's loops
@@ -91,16 +97,25 @@ def parse_stat(out):
                                               out, re.M)}
 
 
-def cpuidbench(label, n, extra=()):
-    """Terrapin (QEMU TCG, q35, -cpu max, -smp 1, BIOS GRUB) running cpuidbench
-    with n rounds; `extra` QEMU arguments. Returns the guest's figures, the host
-    time of its CPUID loop and Terrapin's `stat` after the VM stopped."""
+def cpuidbench(label, n, extra=(), bochs_cpu=None):
+    """Terrapin running cpuidbench with n rounds, on one CPU: under QEMU TCG
+    (q35, -cpu max, BIOS GRUB; `extra` QEMU arguments) or, with `bochs_cpu`,
+    under that Bochs CPU model (tests/bochs.py: BIOS GRUB, `clock: sync=none`).
+    Returns the guest's figures, the host time of its CPUID loop and Terrapin's
+    `stat` after the VM stopped."""
     elf = harness.need_file(BUILD / "guests" / "cpuidbench.elf", "make guests")
     iso = harness.make_iso(label, modules=['%s name=%s mem=32M autostart cmdline="n=%d"'
                                            % (elf, CB_NAME, n)])
-    with Machine(label, boot="bios", machine="q35", smp=1, mem="256M", iso=iso,
-                 extra=extra) as m:
-        b = m.expect(CB_BASE_RE, 120, what="cpuidbench's baseline line")
+    if bochs_cpu:
+        # One CPU: Bochs then advances its clock by one tick per instruction.
+        machine = bochs.BochsMachine(label, cpu=bochs_cpu, smp=1, mem=256, iso=iso)
+        slow = 4  # Bochs boots and prints far slower than TCG
+    else:
+        machine = Machine(label, boot="bios", machine="q35", smp=1, mem="256M", iso=iso,
+                          extra=extra)
+        slow = 1
+    with machine as m:
+        b = m.expect(CB_BASE_RE, 120 * slow, what="cpuidbench's baseline line")
         s = m.expect(CB_START_RE, 60, what="cpuidbench's start line")
         # Each line leaves the guest as a whole just before (start) and after
         # (result) the loop: time them by their last bytes.
@@ -126,63 +141,118 @@ def fmt_stat(stat):
     return "total %d (%s)" % (stat.get("total", 0), ", ".join(parts))
 
 
-def cpuid_section():
-    """The "CPUID exits" rows: (figure, value, how measured)."""
-    rows = []
-    r = cpuidbench("bench-cpuid-tcg", CPUID_N)
-    print("  CPUID, TCG: %d exits in %.2f s, %d tsc; stat %s"
-          % (r["n"], r["wall"], r["tsc"], fmt_stat(r["stat"])), file=sys.stderr, flush=True)
-    rate = r["n"] / r["wall"] if r["wall"] > 0 else float("nan")
-    rows.append(("CPUID exit round trips per second (QEMU TCG)",
-                 "%d /s (%.1f us each)" % (rate, 1e6 / rate),
-                 "cpuidbench n=%d: host monotonic clock between the serial arrival of the guest's "
-                 "line before its CPUID loop and the one after it" % r["n"]))
-    rows.append(("TSC per CPUID exit (QEMU TCG)",
-                 "%.1f host TSC ticks (baseline %.2f per round)"
-                 % (r["tsc"] / r["n"], r["base_tsc"] / r["n"]),
-                 "guest RDTSC delta / n; without icount TCG's guest TSC is the host's TSC, so "
-                 "wall-clock bound"))
-    rows.append(("exits seen by `stat` (TCG run)", fmt_stat(r["stat"]),
-                 "`stat %s` after the VM stopped: its whole life (warm-up %d CPUIDs, the "
-                 "loop, serial output)" % (CB_NAME, 1000)))
+def log(fmt, *args):
+    print("  " + fmt % args, file=sys.stderr, flush=True)
 
-    runs = []
-    for i in range(2):
-        x = cpuidbench("bench-cpuid-icount-%d" % (i + 1), ICOUNT_N, extra=ICOUNT)
-        print("  CPUID, icount run %d: %d exits, %d tsc, baseline %d tsc, %.2f s wall; stat %s"
-              % (i + 1, x["n"], x["tsc"], x["base_tsc"], x["wall"], fmt_stat(x["stat"])),
-              file=sys.stderr, flush=True)
-        runs.append(x)
+
+def rate(x):
+    """Exit round trips per second on the host's clock, as a table cell."""
+    if x["wall"] <= 0:
+        return "n/a"
+    r = x["n"] / x["wall"]
+    return "%d /s (%.1f us each)" % (r, 1e6 / r)
+
+
+def deterministic(label, runs):
+    """The path-length cells from runs of cpuidbench where a TSC tick is one
+    emulated instruction: {figure: cell}. Checks the tick against the
+    baseline loop rather than assuming it."""
     n = runs[0]["n"]
     same = all(x["tsc"] == runs[0]["tsc"] and x["base_tsc"] == runs[0]["base_tsc"]
                for x in runs)
     tick = runs[0]["base_tsc"] / (n * CB_BASE_INSNS)  # ticks per instruction
-    per_exit = runs[0]["tsc"] / n
-    path = per_exit / tick - (CB_BASE_INSNS - 1)
-    rows.append(("TSC tick under `-icount shift=0`",
-                 "%.4f ticks per instruction" % tick,
-                 "baseline: %d rounds of %d non-exiting instructions read %d ticks (the extra "
-                 "ticks are the LFENCE/RDTSC around the loop); so 1 tick = 1 emulated "
-                 "instruction (= 1 ns of virtual time)" % (n, CB_BASE_INSNS, runs[0]["base_tsc"])))
-    rows.append(("baseline under icount", "%.2f ticks per round" % (runs[0]["base_tsc"] / n),
-                 "cpuidbench n=%d, loop of mov/xor/mov/sub/jnz" % n))
-    rows.append(("TSC per CPUID exit under icount",
-                 "%s ticks per round (%s)" % (" / ".join("%.2f" % (x["tsc"] / n) for x in runs),
-                                              "identical in %d runs" % len(runs) if same
-                                              else "NOT repeatable"),
-                 "the same loop with CPUID 0x40000000 in place of one mov; `-icount "
-                 "shift=0,sleep=off`, %d runs: %s tsc"
-                 % (len(runs), " / ".join(str(x["tsc"]) for x in runs))))
-    rows.append(("hypervisor path length per CPUID exit",
-                 "%.2f instructions" % path,
-                 "ticks per CPUID round / ticks per instruction - %d guest instructions: "
-                 "what the CPU executes outside the guest per exit, #VMEXIT to the next VMRUN "
-                 "inclusive, plus the loop's share of the other exits below"
-                 % (CB_BASE_INSNS - 1)))
-    rows.append(("exits seen by `stat` (icount runs)",
-                 " / ".join(fmt_stat(x["stat"]) for x in runs),
-                 "`stat %s` after the VM stopped, each icount run" % CB_NAME))
-    return rows
+    path = runs[0]["tsc"] / n / tick - (CB_BASE_INSNS - 1)
+    log("%s: path %.2f instructions per CPUID exit (tick %.4f, %s)", label, path, tick,
+        "repeatable" if same else "NOT repeatable")
+    return {
+        "path": "**%.1f** instructions" % path if same else
+                "%.1f instructions (runs differ: %s)"
+                % (path, " / ".join("%.2f" % (x["tsc"] / n / tick - 4) for x in runs)),
+        "tick": "%.4f ticks per instruction (baseline %d tsc for %d x %d)"
+                % (tick, runs[0]["base_tsc"], n, CB_BASE_INSNS),
+        "round": "%s tsc per round, n=%d (%s)"
+                 % (" / ".join("%.2f" % (x["tsc"] / n) for x in runs), n,
+                    "identical in %d runs" % len(runs) if same else "NOT repeatable"),
+        "stat": fmt_stat(runs[0]["stat"]),
+    }
+
+
+def setup_tcg():
+    """SVM on QEMU TCG: exits/s without icount, path length under icount."""
+    cells = {}
+    r = cpuidbench("bench-cpuid-tcg", CPUID_N)
+    log("SVM, QEMU TCG: %d exits in %.2f s, %.1f host tsc each; stat %s", r["n"], r["wall"],
+        r["tsc"] / r["n"], fmt_stat(r["stat"]))
+    cells["rate"] = rate(r) + ", n=%d" % r["n"]
+    runs = [cpuidbench("bench-cpuid-icount-%d" % (i + 1), ICOUNT_N, extra=ICOUNT)
+            for i in range(2)]
+    cells.update(deterministic("SVM, QEMU TCG -icount", runs))
+    return cells
+
+
+def setup_bochs(cpu, tag):
+    """A backend on a Bochs model: two runs with n=BOCHS_N give the exits/s
+    (host clock) and the path length (emulated instructions)."""
+    why = bochs.unavailable(cpu)
+    if why:
+        raise Skip(why)
+    runs = [cpuidbench("bench-cpuid-%s-%d" % (tag, i + 1), BOCHS_N, bochs_cpu=cpu)
+            for i in range(2)]
+    for x in runs:
+        log("%s, Bochs %s: %d exits in %.2f s, %d tsc, baseline %d tsc; stat %s", tag.upper(),
+            cpu, x["n"], x["wall"], x["tsc"], x["base_tsc"], fmt_stat(x["stat"]))
+    cells = deterministic("%s, Bochs %s" % (tag.upper(), cpu), runs)
+    cells["rate"] = " / ".join(rate(x) for x in runs) + ", n=%d" % BOCHS_N
+    return cells
+
+
+# (column heading, how to measure); setup functions return {row key: cell}.
+SETUPS = [("SVM: QEMU TCG, `-cpu max`", "tcg", setup_tcg),
+          ("SVM: Bochs `ryzen`", "ryzen", lambda: setup_bochs("ryzen", "svm")),
+          ("VMX: Bochs `corei7_skylake_x`", "vmx",
+           lambda: setup_bochs("corei7_skylake_x", "vmx"))]
+ROWS = [("rate", "CPUID exit round trips per second (host clock)",
+         "cpuidbench: host monotonic clock between the serial arrival of the guest's line "
+         "before its CPUID loop and the one after it; wall-clock bound, so it measures the "
+         "emulator as much as Terrapin"),
+        ("path", "hypervisor path length per CPUID exit",
+         "TSC ticks per CPUID round / ticks per instruction - %d guest instructions: what "
+         "the CPU executes outside the guest per exit, VM exit to the next VM entry "
+         "inclusive, plus the loop's share of the few other exits below; "
+         "TCG under `-icount shift=0,sleep=off`, Bochs with `clock: sync=none` and one CPU: "
+         "there a TSC tick is one emulated instruction" % (CB_BASE_INSNS - 1)),
+        ("round", "TSC per CPUID round, deterministic runs",
+         "the loop with CPUID 0x40000000 in place of one mov; two runs each"),
+        ("tick", "TSC tick, deterministic runs",
+         "the baseline loop (mov/xor/mov/sub/jnz) never exits: its ticks per instruction "
+         "calibrate the tick (the few extra are LFENCE/RDTSC around the loop)"),
+        ("stat", "exits seen by `stat` (first deterministic run)",
+         "`stat %s` after the VM stopped: its whole life (warm-up %d CPUIDs, both loops, "
+         "serial output)" % (CB_NAME, 1000))]
+
+
+def cpuid_section():
+    """The "CPUID exits" table: a column per backend and emulator; returns
+    (lines, failed)."""
+    cols = []
+    failed = False
+    for head, part, fn in SETUPS:
+        try:
+            if part not in ONLY:
+                raise Skip("left out (BENCH_ONLY=%s)" % ",".join(ONLY))
+            cols.append(fn())
+        except Skip as e:
+            cols.append({"rate": "skipped: %s" % e})
+        except Failure as e:
+            failed = True
+            cols.append({"rate": "failed: %s" % str(e).splitlines()[0]})
+            print(str(e), file=sys.stderr)
+    lines = ["| figure | %s | how measured |" % " | ".join(h for h, _, _ in SETUPS),
+             "|---|%s---|" % ("---|" * len(SETUPS))]
+    for key, figure, how in ROWS:
+        lines.append("| %s | %s | %s |" % (figure, " | ".join(c.get(key, "") for c in cols),
+                                           how))
+    return lines, failed
 
 
 def fmt_s(values):
@@ -212,6 +282,11 @@ def elf_sections(path):
 
 
 def main():
+    bad = [x for x in ONLY if x not in PARTS]
+    if bad:
+        print("bench.py: BENCH_ONLY: unknown part(s) %s; the parts are %s"
+              % (", ".join(bad), ", ".join(PARTS)), file=sys.stderr)
+        return 2
     lines = ["# Terrapin benchmark", ""]
     qemu = subprocess.run([harness.QEMU, "--version"], stdout=subprocess.PIPE, text=True)
     lines.append("%s; host %s, %d CPUs; %s; %d runs per door; QEMU TCG, q35, -cpu max, -smp 2, "
@@ -227,6 +302,8 @@ def main():
     failed = False
     for label, boot, kw in doors:
         try:
+            if "boot" not in ONLY:
+                raise Skip("left out (BENCH_ONLY=%s)" % ",".join(ONLY))
             if kw is None:
                 kw = {"esp": harness.make_esp("bench-esp")}
             rows = door(label, boot, **kw)
@@ -241,18 +318,13 @@ def main():
             print(str(e), file=sys.stderr)
 
     lines += ["", "## CPUID exits", "",
-              "Terrapin on QEMU TCG, q35, -cpu max, -smp 1, -m 256M, BIOS GRUB; guest "
-              "build/guests/cpuidbench.elf, one vCPU, 32 MiB.", "",
-              "| figure | value | how measured |", "|---|---|---|"]
-    try:
-        for row in cpuid_section():
-            lines.append("| %s | %s | %s |" % row)
-    except Skip as e:
-        lines.append("| CPUID exits | skipped: %s | |" % e)
-    except Failure as e:
-        failed = True
-        lines.append("| CPUID exits | failed: %s | |" % str(e).splitlines()[0])
-        print(str(e), file=sys.stderr)
+              "Terrapin with one CPU, BIOS GRUB, running build/guests/cpuidbench.elf (one "
+              "vCPU, 32 MiB): on QEMU TCG (q35, -m 256M) and on Bochs (256 MiB, "
+              "`clock: sync=none`), the same terrapin.elf picking SVM or VMX. Figures "
+              "in **bold** are repeatable to the instruction.", ""]
+    rows, bad = cpuid_section()
+    lines += rows
+    failed = failed or bad
 
     lines += ["", "## Images", "", "| file | bytes |", "|---|---|"]
     for f in ("terrapin.elf", "terrapin.iso", "terrapin.efi"):
