@@ -259,7 +259,9 @@ static void handle_init_sipi(struct vcpu *v, struct vlapic *l)
 	if (v->run_state == VCPU_WAIT_SIPI) {
 		int vec = vlapic_take_sipi(l);
 		if (vec >= 0) {
-			virt->sipi(v, (uint8_t)vec);
+			struct vcpu_state s;
+			vcpu_state_after_sipi(&s, (uint8_t)vec);
+			virt->set_state(v, &s);
 			v->run_state = VCPU_RUNNABLE;
 		}
 	}

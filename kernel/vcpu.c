@@ -43,6 +43,24 @@ void vcpu_destroy(struct vcpu *v)
 	kfree(v);
 }
 
+void vcpu_state_after_sipi(struct vcpu_state *s, uint8_t vector)
+{
+	memset(s, 0, sizeof(*s));
+	for (int i = 0; i < NSEGS; i++) {
+		s->seg[i].limit = 0xffff;
+		s->seg[i].attr = SEG_DATA16;
+	}
+	s->seg[SEG_CS].sel = (uint16_t)(vector << 8);
+	s->seg[SEG_CS].base = (uint64_t)vector << 12;
+	s->seg[SEG_CS].attr = SEG_CODE16;
+	s->seg[SEG_TR].attr = SEG_TYPE(0x3) | SEG_P; /* busy 16-bit TSS */
+	s->seg[SEG_LDTR].attr = SEG_LDT;
+	s->gdtr.limit = s->idtr.limit = 0xffff;
+	s->rflags = RFLAGS_FIXED;
+	s->cr0 = CR0_ET | (1ULL << 30) | (1ULL << 29); /* CD, NW set as after INIT */
+	s->gpr[RDX] = 0x600; /* a family-6 processor signature */
+}
+
 bool vcpu_wants_cpu(struct vcpu *v)
 {
 	if (v->vm->state != VM_RUNNING)

@@ -25,6 +25,10 @@ int vcpu_decode_at(struct vcpu *v, const struct vcpu_state *s, struct x86_insn *
 /* Advance RIP past the instruction that exited (length from the hardware when
  * given, else decoded). 0 or the decode error. */
 int vcpu_skip_insn(struct vcpu *v, const struct vm_exit *e);
+/* The state after INIT and a startup IPI with this vector (SDM 3A 9.1.1,
+ * APM 2 14.1.5): real mode at CS = vector << 8, IP 0. Real mode runs as is
+ * under SVM and as an unrestricted guest under VT-x. */
+void vcpu_state_after_sipi(struct vcpu_state *s, uint8_t vector);
 /* Inject an exception (#GP, #UD...) into the guest. */
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 /* Copy between guest-linear memory (through the guest's page tables, as state s

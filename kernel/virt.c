@@ -10,6 +10,19 @@
 
 const struct virt_ops *virt;
 
+const uint32_t virt_passthrough_msrs[] = {
+	0xC0000100, /* FS_BASE */
+	0xC0000101, /* GS_BASE */
+	0xC0000102, /* KERNEL_GS_BASE */
+	0xC0000081, /* STAR */
+	0xC0000082, /* LSTAR */
+	0xC0000083, /* CSTAR */
+	0xC0000084, /* SFMASK */
+	0x174, 0x175, 0x176, /* SYSENTER_CS/ESP/EIP */
+	MSR_PAT_INDEX, /* with nested paging the guest has its own (G_PAT, GUEST_IA32_PAT) */
+};
+const unsigned virt_npassthrough_msrs = sizeof(virt_passthrough_msrs) / sizeof(virt_passthrough_msrs[0]);
+
 static const char *const exit_names[] = {
 #define X(n, s) s,
 	VM_EXIT_REASONS(X)

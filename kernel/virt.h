@@ -51,8 +51,6 @@ struct virt_ops {
 	 * needs, not the whole state: this is on every instruction exit's path. */
 	void (*advance_rip)(struct vcpu *v, unsigned len);
 	void (*set_rflags)(struct vcpu *v, uint64_t rflags);
-	/* Put an application processor into real mode at vector << 12 (SIPI). */
-	void (*sipi)(struct vcpu *v, uint8_t vector);
 	void (*flush_tlb)(struct vcpu *v);
 	/* The guest's EFER as it sees it, and writes to it (validated by the core). */
 	uint64_t (*get_efer)(struct vcpu *v);
@@ -61,6 +59,13 @@ struct virt_ops {
 	 * error and its name on VT-x). */
 	void (*describe_failure)(struct vcpu *v, char *buf, size_t len);
 };
+
+/* MSRs whose guest values the hardware switches on entry and exit (VMCB,
+ * VMCS or a backend's lazy swap): both backends let the guest at them without
+ * exits. The last one, PAT, only where the backend switches it. */
+#define MSR_PAT_INDEX 0x277
+extern const uint32_t virt_passthrough_msrs[];
+extern const unsigned virt_npassthrough_msrs;
 
 extern const struct virt_ops *virt;
 extern const struct virt_ops svm_ops;

@@ -39,19 +39,6 @@ struct svm_vcpu {
 
 static struct svm_vcpu *sv(struct vcpu *v) { return v->arch; }
 
-/* MSRs whose guest values live in the VMCB and are switched by VMRUN/VMLOAD:
- * the guest may access them directly. */
-static const uint32_t passthrough_msrs[] = {
-	0xC0000100, /* FS_BASE */
-	0xC0000101, /* GS_BASE */
-	0xC0000102, /* KERNEL_GS_BASE */
-	0xC0000081, /* STAR */
-	0xC0000082, /* LSTAR */
-	0xC0000083, /* CSTAR */
-	0xC0000084, /* SFMASK */
-	0x174, 0x175, 0x176, /* SYSENTER_CS/ESP/EIP */
-	0x277, /* PAT: with nested paging the guest's is G_PAT (APM 2 15.25.8) */
-};
 
 /* APM 2 15.11: two bits (read, write) per MSR in three 2 KiB ranges. */
 static void msrpm_allow(uint8_t *pm, uint32_t msr)
@@ -78,8 +65,10 @@ static int svm_global_init(void)
 		return -ENOMEM;
 	memset(phys_to_virt(iopm_pa), 0xff, 3 * FRAME_SIZE);
 	memset(phys_to_virt(msrpm_pa), 0xff, 2 * FRAME_SIZE);
-	for (size_t i = 0; i < sizeof(passthrough_msrs) / sizeof(passthrough_msrs[0]); i++)
-		msrpm_allow(phys_to_virt(msrpm_pa), passthrough_msrs[i]);
+	/* Their guest values live in the VMCB, switched by VMRUN and VMLOAD
+	 * (PAT as G_PAT with nested paging, APM 2 15.25.8). */
+	for (unsigned i = 0; i < virt_npassthrough_msrs; i++)
+		msrpm_allow(phys_to_virt(msrpm_pa), virt_passthrough_msrs[i]);
 	return 0;
 }
 
@@ -389,28 +378,6 @@ static void svm_set_rflags(struct vcpu *v, uint64_t rflags)
 	sv(v)->vmcb->save.rflags = rflags | RFLAGS_FIXED;
 }
 
-/* SDM 3A 9.1.1 / APM 2 14.1.5: the state after INIT, with CS at the SIPI page. */
-static void svm_sipi(struct vcpu *v, uint8_t vector)
-{
-	struct vcpu_state s;
-
-	memset(&s, 0, sizeof(s));
-	for (int i = 0; i < NSEGS; i++) {
-		s.seg[i].limit = 0xffff;
-		s.seg[i].attr = SEG_DATA16;
-	}
-	s.seg[SEG_CS].sel = (uint16_t)(vector << 8);
-	s.seg[SEG_CS].base = (uint64_t)vector << 12;
-	s.seg[SEG_CS].attr = SEG_CODE16;
-	s.seg[SEG_TR].attr = SEG_TYPE(0x3) | SEG_P; /* busy 16-bit TSS */
-	s.seg[SEG_LDTR].attr = SEG_LDT;
-	s.gdtr.limit = s.idtr.limit = 0xffff;
-	s.rflags = RFLAGS_FIXED;
-	s.cr0 = CR0_ET | (1ULL << 30) | (1ULL << 29); /* CD, NW set as after INIT */
-	s.gpr[RDX] = 0x600; /* a family-6 processor signature */
-	svm_set_state(v, &s);
-}
-
 static void svm_flush_tlb(struct vcpu *v) { sv(v)->flush = true; }
 static uint64_t svm_get_efer(struct vcpu *v) { return sv(v)->guest_efer; }
 
@@ -445,7 +412,6 @@ const struct virt_ops svm_ops = {
 	.set_rip = svm_set_rip,
 	.advance_rip = svm_advance_rip,
 	.set_rflags = svm_set_rflags,
-	.sipi = svm_sipi,
 	.flush_tlb = svm_flush_tlb,
 	.get_efer = svm_get_efer,
 	.set_efer = svm_set_efer,

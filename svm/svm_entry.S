@@ -27,20 +27,7 @@ svm_vmrun:
 	vmload %rax
 
 	movq 8(%rsp), %rax
-	movq GPR_RCX(%rax), %rcx
-	movq GPR_RDX(%rax), %rdx
-	movq GPR_RBX(%rax), %rbx
-	movq GPR_RBP(%rax), %rbp
-	movq GPR_RSI(%rax), %rsi
-	movq GPR_RDI(%rax), %rdi
-	movq GPR_R8(%rax), %r8
-	movq GPR_R9(%rax), %r9
-	movq GPR_R10(%rax), %r10
-	movq GPR_R11(%rax), %r11
-	movq GPR_R12(%rax), %r12
-	movq GPR_R13(%rax), %r13
-	movq GPR_R14(%rax), %r14
-	movq GPR_R15(%rax), %r15
+	GUEST_GPRS_LOAD
 	movq 0(%rsp), %rax
 	sti
 	vmrun %rax
@@ -50,20 +37,7 @@ svm_vmrun:
 
 	pushq %rax
 	movq 16(%rsp), %rax
-	movq %rcx, GPR_RCX(%rax)
-	movq %rdx, GPR_RDX(%rax)
-	movq %rbx, GPR_RBX(%rax)
-	movq %rbp, GPR_RBP(%rax)
-	movq %rsi, GPR_RSI(%rax)
-	movq %rdi, GPR_RDI(%rax)
-	movq %r8, GPR_R8(%rax)
-	movq %r9, GPR_R9(%rax)
-	movq %r10, GPR_R10(%rax)
-	movq %r11, GPR_R11(%rax)
-	movq %r12, GPR_R12(%rax)
-	movq %r13, GPR_R13(%rax)
-	movq %r14, GPR_R14(%rax)
-	movq %r15, GPR_R15(%rax)
+	GUEST_GPRS_STORE
 	popq %rax
 
 	movq 16(%rsp), %rax

@@ -6,6 +6,7 @@
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
 #include "kernel/log.h"
+#include "kernel/virt.h"
 #include "kernel/percpu.h"
 #include "drivers/lapic.h"
 #include "mm/mem.h"
@@ -22,19 +23,6 @@ struct vmx_config vmx_cfg;
 struct tdp_format vmx_ept_format;
 uint64_t vmx_io_bitmap_pa, vmx_msr_bitmap_pa;
 
-/* MSRs the guest reads and writes without exits, as under SVM: their guest
- * values live in the VMCS (FS/GS base, SYSENTER) or are swapped lazily
- * (struct vmx_vcpu.lazy_msr). */
-static const uint32_t passthrough_msrs[] = {
-	0xC0000100, /* FS_BASE */
-	0xC0000101, /* GS_BASE */
-	0xC0000102, /* KERNEL_GS_BASE */
-	0xC0000081, /* STAR */
-	0xC0000082, /* LSTAR */
-	0xC0000083, /* CSTAR */
-	0xC0000084, /* SFMASK */
-	0x174, 0x175, 0x176, /* SYSENTER_CS/ESP/EIP */
-};
 
 /* SDM 3C 25.6.9: read bitmap for MSRs 0-0x1fff at 0, for 0xc0000000-0xc0001fff
  * at 1 KiB; the write bitmaps follow at 2 and 3 KiB. A clear bit: no exit. */
@@ -116,11 +104,12 @@ static int vmx_global_init(void)
 	/* Every port exits (SDM 3C 25.6.4): the devices are all emulated. */
 	memset(phys_to_virt(vmx_io_bitmap_pa), 0xff, 2 * FRAME_SIZE);
 	memset(phys_to_virt(vmx_msr_bitmap_pa), 0xff, FRAME_SIZE);
-	for (size_t i = 0; i < sizeof(passthrough_msrs) / sizeof(passthrough_msrs[0]); i++)
-		msr_bitmap_allow(phys_to_virt(vmx_msr_bitmap_pa), passthrough_msrs[i]);
-	/* PAT too when VM entry and exit switch it (the VMCS holds the guest's). */
-	if (vmx_cfg.pat)
-		msr_bitmap_allow(phys_to_virt(vmx_msr_bitmap_pa), 0x277);
+	/* Their guest values live in the VMCS (FS/GS base, SYSENTER, PAT when VM
+	 * entry and exit switch it) or are swapped lazily (struct
+	 * vmx_vcpu.lazy_msr). */
+	for (unsigned i = 0; i < virt_npassthrough_msrs; i++)
+		if (virt_passthrough_msrs[i] != MSR_PAT_INDEX || vmx_cfg.pat)
+			msr_bitmap_allow(phys_to_virt(vmx_msr_bitmap_pa), virt_passthrough_msrs[i]);
 	pr_info("vmx: VMCS revision %u, %s controls; EPT%s%s, %s, %s\n", vmx_cfg.revision,
 		vmx_cfg.true_ctls ? "TRUE" : "default", vmx_cfg.ept_ad ? " with A/D bits" : "",
 		vmx_cfg.ept_1g ? ", 1G pages" : "", vmx_cfg.vpid ? "VPID" : "no VPID",

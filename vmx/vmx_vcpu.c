@@ -740,29 +740,6 @@ static void vmx_set_rflags(struct vcpu *v, uint64_t rflags)
 	irq_restore(f);
 }
 
-/* SDM 3A 9.1.1: the state after INIT, with CS at the SIPI page. Real mode runs
- * as an unrestricted guest. */
-static void vmx_sipi(struct vcpu *v, uint8_t vector)
-{
-	struct vcpu_state s;
-
-	memset(&s, 0, sizeof(s));
-	for (int i = 0; i < NSEGS; i++) {
-		s.seg[i].limit = 0xffff;
-		s.seg[i].attr = SEG_DATA16;
-	}
-	s.seg[SEG_CS].sel = (uint16_t)(vector << 8);
-	s.seg[SEG_CS].base = (uint64_t)vector << 12;
-	s.seg[SEG_CS].attr = SEG_CODE16;
-	s.seg[SEG_TR].attr = SEG_TYPE(0x3) | SEG_P; /* busy 16-bit TSS */
-	s.seg[SEG_LDTR].attr = SEG_LDT;
-	s.gdtr.limit = s.idtr.limit = 0xffff;
-	s.rflags = RFLAGS_FIXED;
-	s.cr0 = CR0_ET | (1ULL << 30) | (1ULL << 29); /* CD, NW set as after INIT */
-	s.gpr[RDX] = 0x600; /* a family-6 processor signature */
-	vmx_set_state(v, &s);
-}
-
 static void vmx_flush_tlb(struct vcpu *v) { vx(v)->flush = true; }
 
 static uint64_t vmx_get_efer(struct vcpu *v)
@@ -812,7 +789,6 @@ const struct virt_ops vmx_ops = {
 	.set_rip = vmx_set_rip,
 	.advance_rip = vmx_advance_rip,
 	.set_rflags = vmx_set_rflags,
-	.sipi = vmx_sipi,
 	.flush_tlb = vmx_flush_tlb,
 	.get_efer = vmx_get_efer,
 	.set_efer = vmx_set_efer,
