@@ -9,8 +9,9 @@
  *   autostart       start the VM at boot (a flag: no value)
  *   cmdline="..."   the guest's own command line, up to 255 characters
  *   format=F        auto (default: Linux when the image has the bzImage
- *                   "HdrS" header, else Multiboot when it has that header),
- *                   multiboot, linux, or flat
+ *                   "HdrS" header, else Multiboot when it has that header,
+ *                   else Linux for an ELF64 (an uncompressed vmlinux)),
+ *                   multiboot, linux (bzImage or vmlinux), or flat
  *   load=ADDR       flat images: where the bytes go (required for flat)
  *   entry=ADDR      flat images: where execution starts (default: load)
  *   initrd-of=NAME  this module is not a guest but the initrd (initramfs) of

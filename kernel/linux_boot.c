@@ -56,6 +56,10 @@
 #define XLF_ABOVE_4G	 (1u << 1) /* kernel, boot_params, cmdline, initrd may be above 4G */
 #define LOADER_UNDEFINED 0xff	   /* type_of_loader: "undefined" (no assigned ID) */
 #define ENTRY_64_OFFSET	 0x200
+/* A vmlinux has no header: the one Terrapin makes up for it. */
+#define VMLINUX_PROTOCOL     0x020f
+#define VMLINUX_ALIGN	     0x200000 /* CONFIG_PHYSICAL_ALIGN on x86-64 defaults */
+#define VMLINUX_CMDLINE_SIZE 2047     /* COMMAND_LINE_SIZE 2048, less the NUL */
 #define SUBARCH_PC	 0
 
 /* zero-page.rst: boot_params fields outside the setup header. */
@@ -64,7 +68,7 @@
 #define BP_EXT_RAMDISK_IMAGE 0x0c0
 #define BP_EXT_RAMDISK_SIZE  0x0c4
 #define BP_EXT_CMD_LINE_PTR  0x0c8
-#define BP_ALT_MEM_K	     0x1e0 /* LB_KIB above 1 LB_MIB: Linux uses it with < 2 e820 entries */
+#define BP_ALT_MEM_K	     0x1e0 /* KiB above 1 MiB: Linux uses it with < 2 e820 entries */
 #define BP_E820_ENTRIES	     0x1e8
 #define BP_SENTINEL	     0x1ef /* 0: the loader zeroed the page (we do) */
 #define BP_E820_TABLE	     0x2d0
@@ -83,7 +87,7 @@
 #define LB_CR4_PAE  (1ULL << 5)
 #define LB_EFER_LME (1ULL << 8)
 #define LB_EFER_LMA (1ULL << 10)
-/* Page-table entry bits (SDM 3A 4.5): present, writable, 2 LB_MIB page. */
+/* Page-table entry bits (SDM 3A 4.5): present, writable, 2 MiB page. */
 #define PTE_P	  (1ULL << 0)
 #define PTE_RW	  (1ULL << 1)
 #define PTE_PS	  (1ULL << 7)
@@ -104,8 +108,9 @@ struct lb {
 	uint16_t version, xlf;
 	bool relocatable;
 	uint64_t setup_size, kernel_size, need, pref, align, initrd_top, cmdline_size;
+	const uint8_t *hdr; /* the setup header, at its offsets (the image's, or made up) */
 	/* placement */
-	uint64_t load, initrd_at;
+	uint64_t load, initrd_at, entry;
 };
 
 static const uint8_t lb_zeros[512];
@@ -203,7 +208,7 @@ static int lb_header(struct lb *l)
 	if (l->relocatable && (align < LB_PAGE || (align & (align - 1))))
 		return lb_error(l, -EINVAL,
 				"Linux kernel_alignment 0x%x is not a power of two of at least "
-				"4 LB_KIB",
+				"4 KiB",
 				align);
 	l->align = align;
 	/* initrd_addr_max is the last byte's address: the end may be one more. */
@@ -247,8 +252,8 @@ static int lb_place_kernel(struct lb *l)
 		}
 	}
 	return lb_error(l, -ERANGE,
-			"the kernel needs %llu LB_MIB of contiguous guest RAM below 4 GiB "
-			"(init_size 0x%llx), more than the guest's %llu LB_MIB offer",
+			"the kernel needs %llu MiB of contiguous guest RAM below 4 GiB "
+			"(init_size 0x%llx), more than the guest's %llu MiB offer",
 			(unsigned long long)((l->need + LB_MIB - 1) / LB_MIB),
 			(unsigned long long)l->need, (unsigned long long)(l->t->ram_size / LB_MIB));
 }
@@ -301,13 +306,13 @@ static int lb_place_initrd(struct lb *l)
 		return 0;
 	if (lb_initrd_fit(l, n, 0, UINT64_MAX, &l->initrd_at))
 		return lb_error(l, -ERANGE,
-				"the initrd (%llu LB_KIB) does not fit below the kernel's "
+				"the initrd (%llu KiB) does not fit below the kernel's "
 				"initrd_addr_max 0x%llx",
 				(unsigned long long)(n / LB_KIB),
 				(unsigned long long)(l->initrd_top - 1));
 	return lb_error(l, -ERANGE,
-			"the initrd (%llu LB_KIB) does not fit in the guest RAM the kernel "
-			"leaves free (guest %llu LB_MIB, kernel at 0x%llx-0x%llx)",
+			"the initrd (%llu KiB) does not fit in the guest RAM the kernel "
+			"leaves free (guest %llu MiB, kernel at 0x%llx-0x%llx)",
 			(unsigned long long)(n / LB_KIB),
 			(unsigned long long)(l->t->ram_size / LB_MIB), (unsigned long long)l->load,
 			(unsigned long long)(l->load + l->need));
@@ -350,7 +355,7 @@ static uint32_t lb_e820_type(uint32_t type)
 	}
 }
 
-/* LB_KIB of usable RAM contiguous from 1 LB_MIB (alt_mem_k, the e801 figure). */
+/* KiB of usable RAM contiguous from 1 MiB (alt_mem_k, the e801 figure). */
 static uint32_t lb_alt_mem_k(const struct lb *l)
 {
 	uint64_t top = LB_MIB;
@@ -394,7 +399,7 @@ static int lb_zero_page(struct lb *l, const char *cmdline)
 
 	memset(bp, 0, sizeof(bp));
 	memset(hdr, 0, sizeof(hdr));
-	memcpy(hdr, l->img + HDR_START, l->hdr_end - HDR_START);
+	memcpy(hdr, l->hdr + HDR_START, l->hdr_end - HDR_START);
 	hdr[HDR_TYPE_OF_LOADER - HDR_START] = LOADER_UNDEFINED;
 	/* Only LOADED_HIGH stays: no heap (the real-mode setup code does not
 	 * run), no KEEP_SEGMENTS (a 32-bit entry matter), no QUIET. */
@@ -491,7 +496,7 @@ static int lb_tables(struct lb *l, const struct vcpu_state *s)
 		put_le64(buf, (LINUX_PD_ADDR + i * LB_PAGE) | PTE_P | PTE_RW);
 		ret = lb_write(l, LINUX_PDPT_ADDR + i * 8, buf, 8);
 	}
-	/* 2048 2-LB_MIB pages, written 64 entries (one 512-byte buffer) at a time. */
+	/* 2048 2-MiB pages, written 64 entries (one 512-byte buffer) at a time. */
 	for (uint64_t gpa = 0; !ret && gpa < LINUX_IDMAP_BYTES; gpa += 64 * LB_2M) {
 		for (unsigned i = 0; i < 64; i++)
 			put_le64(buf + i * 8, (gpa + i * LB_2M) | PTE_P | PTE_RW | PTE_PS);
@@ -506,7 +511,7 @@ static void lb_state(const struct lb *l, struct vcpu_state *s)
 {
 	memset(s, 0, sizeof(*s));
 	lb_segs(s);
-	s->rip = l->load + ENTRY_64_OFFSET;
+	s->rip = l->entry;
 	s->gpr[RSI] = LINUX_ZERO_PAGE;
 	s->gpr[RSP] = LINUX_STACK_TOP;
 	s->rflags = RFLAGS_FIXED; /* interrupts off */
@@ -516,70 +521,149 @@ static void lb_state(const struct lb *l, struct vcpu_state *s)
 	s->efer = LB_EFER_LME | LB_EFER_LMA;
 }
 
+/* What both kernel forms share once the kernel's place is known: the command
+ * line, the initrd, boot_params, the page tables, the vCPU state. The bzImage's
+ * protected-mode code is written here too (write_kernel). */
+static int lb_finish(struct lb *l, const struct guest_args *args, bool write_kernel,
+		     struct loader_result *out)
+{
+	const struct loader_target *t = l->t;
+	char cmdline[GUEST_CMDLINE_MAX + 32];
+	size_t cmdlen;
+	int ret;
+
+	cmdlen = strnlen(args->cmdline, sizeof(args->cmdline));
+	if (cmdlen >= sizeof(args->cmdline) || cmdlen > l->cmdline_size)
+		return lb_error(l, -ERANGE,
+				"cmdline is %zu characters, the kernel takes at most %llu "
+				"(cmdline_size)",
+				cmdlen, (unsigned long long)l->cmdline_size);
+	ksnprintf(cmdline, sizeof(cmdline), "%s", args->cmdline);
+	if (t->tsc_khz && !lb_has_word(cmdline, "tsc_early_khz=")) {
+		int n = ksnprintf(cmdline + cmdlen, sizeof(cmdline) - cmdlen, "%stsc_early_khz=%u",
+				  cmdlen ? " " : "", t->tsc_khz);
+		if (n < 0 || cmdlen + (size_t)n >= sizeof(cmdline) ||
+		    cmdlen + (size_t)n > l->cmdline_size)
+			cmdline[cmdlen] = 0; /* no room: Linux calibrates for itself */
+	}
+	ret = lb_place_initrd(l);
+	if (ret)
+		return ret;
+
+	lb_state(l, &out->vcpu);
+	if (write_kernel)
+		ret = lb_write(l, l->load, l->img + l->setup_size, (size_t)l->kernel_size);
+	if (!ret && t->initrd_size)
+		ret = lb_write(l, l->initrd_at, t->initrd, t->initrd_size);
+	if (!ret)
+		ret = lb_zero_page(l, cmdline);
+	if (!ret)
+		ret = lb_tables(l, &out->vcpu);
+	if (ret)
+		return ret;
+	out->format = GUEST_FORMAT_LINUX;
+	out->image_start = l->load;
+	out->image_end = l->load + l->need;
+	out->entry = out->vcpu.rip;
+	out->info_start = LINUX_ZERO_PAGE;
+	out->info_end = LINUX_ZERO_PAGE + BP_SIZE;
+	if (t->initrd_size) {
+		out->initrd_start = l->initrd_at;
+		out->initrd_end = l->initrd_at + t->initrd_size;
+	}
+	return 0;
+}
+
+static int lb_check_args(struct lb *l, const struct guest_args *args, struct loader_result *out)
+{
+	const struct loader_target *t = l->t;
+
+	if (!args || !t || !t->ram_write || !l->map || !out || (!t->initrd && t->initrd_size))
+		return lb_error(l, -EINVAL, "linux loader: missing argument");
+	memset(out, 0, sizeof(*out));
+	if (!lb_usable(l, LINUX_LOW_START, LINUX_LOW_END - LINUX_LOW_START))
+		return lb_error(l, -ERANGE,
+				"guest RAM at 0x%llx-0x%llx (boot_params, command line, GDT, "
+				"page tables) is not usable",
+				LINUX_LOW_START, LINUX_LOW_END);
+	return 0;
+}
+
 int linux_boot_load(const uint8_t *img, size_t size, const struct guest_args *args,
 		    const struct loader_target *t, const struct mem_range *map, size_t nmap,
 		    struct loader_result *out, char *err, size_t errlen)
 {
 	struct lb l = {.img = img,
+		       .hdr = img,
 		       .size = size,
 		       .t = t,
 		       .map = map,
 		       .nmap = nmap,
 		       .err = err,
 		       .errlen = errlen};
-	char cmdline[GUEST_CMDLINE_MAX + 32];
-	size_t cmdlen;
 	int ret;
 
-	if (!img || !args || !t || !t->ram_write || !map || !out || (!t->initrd && t->initrd_size))
+	if (!img)
 		return lb_error(&l, -EINVAL, "linux loader: missing argument");
-	memset(out, 0, sizeof(*out));
-	out->format = GUEST_FORMAT_LINUX;
-	ret = lb_header(&l);
-	if (ret)
-		return ret;
-	cmdlen = strnlen(args->cmdline, sizeof(args->cmdline));
-	if (cmdlen >= sizeof(args->cmdline) || cmdlen > l.cmdline_size)
-		return lb_error(&l, -ERANGE,
-				"cmdline is %zu characters, the kernel takes at most %llu "
-				"(cmdline_size)",
-				cmdlen, (unsigned long long)l.cmdline_size);
-	ksnprintf(cmdline, sizeof(cmdline), "%s", args->cmdline);
-	if (t->tsc_khz && !lb_has_word(cmdline, "tsc_early_khz=")) {
-		int n = ksnprintf(cmdline + cmdlen, sizeof(cmdline) - cmdlen, "%stsc_early_khz=%u",
-				  cmdlen ? " " : "", t->tsc_khz);
-		if (n < 0 || cmdlen + (size_t)n >= sizeof(cmdline) || cmdlen + (size_t)n > l.cmdline_size)
-			cmdline[cmdlen] = 0; /* no room: Linux calibrates for itself */
-	}
-	if (!lb_usable(&l, LINUX_LOW_START, LINUX_LOW_END - LINUX_LOW_START))
-		return lb_error(&l, -ERANGE,
-				"guest RAM at 0x%llx-0x%llx (boot_params, command line, GDT, "
-				"page tables) is not usable",
-				LINUX_LOW_START, LINUX_LOW_END);
-	ret = lb_place_kernel(&l);
+	ret = lb_check_args(&l, args, out);
 	if (!ret)
-		ret = lb_place_initrd(&l);
+		ret = lb_header(&l);
+	if (!ret)
+		ret = lb_place_kernel(&l);
 	if (ret)
 		return ret;
+	l.entry = l.load + ENTRY_64_OFFSET;
+	return lb_finish(&l, args, true, out);
+}
 
-	lb_state(&l, &out->vcpu);
-	ret = lb_write(&l, l.load, img + l.setup_size, (size_t)l.kernel_size);
-	if (!ret && t->initrd_size)
-		ret = lb_write(&l, l.initrd_at, t->initrd, t->initrd_size);
-	if (!ret)
-		ret = lb_zero_page(&l, cmdline);
-	if (!ret)
-		ret = lb_tables(&l, &out->vcpu);
+/* The setup header a vmlinux lacks, as the bzImage around it would have it:
+ * what Linux reads from boot_params (protocol 2.15: the ext_* fields count),
+ * and what lb_finish() places the initrd and checks the command line by. */
+static void lb_make_header(uint8_t *h, uint64_t start, uint64_t end)
+{
+	memset(h, 0, HDR_MAX_END);
+	put_le16(h + HDR_BOOT_FLAG, BOOT_FLAG_VALUE);
+	h[HDR_JUMP + 1] = (uint8_t)(HDR_MAX_END - HDR_MAGIC);
+	put_le32(h + HDR_MAGIC, HDR_MAGIC_VALUE);
+	put_le16(h + HDR_VERSION, VMLINUX_PROTOCOL);
+	h[HDR_LOADFLAGS] = LOADED_HIGH;
+	put_le32(h + HDR_INITRD_ADDR_MAX, 0xffffffffu);
+	put_le32(h + HDR_KERNEL_ALIGNMENT, VMLINUX_ALIGN);
+	h[HDR_RELOCATABLE] = 1;
+	put_le16(h + HDR_XLOADFLAGS, XLF_KERNEL_64);
+	put_le32(h + HDR_CMDLINE_SIZE, VMLINUX_CMDLINE_SIZE);
+	put_le64(h + HDR_PREF_ADDRESS, start);
+	put_le32(h + HDR_INIT_SIZE, (uint32_t)(end - start));
+}
+
+int linux_boot_load_vmlinux(const struct guest_args *args, const struct loader_target *t,
+			    const struct mem_range *map, size_t nmap, uint64_t start, uint64_t end,
+			    uint64_t entry, struct loader_result *out, char *err, size_t errlen)
+{
+	static uint8_t hdr[HDR_MAX_END]; /* pure data; a loader runs at a time */
+	struct lb l = {.hdr = hdr, .t = t, .map = map, .nmap = nmap, .err = err, .errlen = errlen};
+	int ret = lb_check_args(&l, args, out);
+
 	if (ret)
 		return ret;
-	out->image_start = l.load;
-	out->image_end = l.load + l.need;
-	out->entry = out->vcpu.rip;
-	out->info_start = LINUX_ZERO_PAGE;
-	out->info_end = LINUX_ZERO_PAGE + BP_SIZE;
-	if (t->initrd_size) {
-		out->initrd_start = l.initrd_at;
-		out->initrd_end = l.initrd_at + t->initrd_size;
-	}
-	return 0;
+	if (end <= start || end > LB_4G || entry < start || entry >= end)
+		return lb_error(&l, -EINVAL,
+				"vmlinux: segments 0x%llx-0x%llx or entry 0x%llx unusable (the "
+				"64-bit entry needs all below 4 GiB, the entry inside)",
+				(unsigned long long)start, (unsigned long long)end,
+				(unsigned long long)entry);
+	if (lb_overlap(start, end - start, 0, LINUX_LOW_END))
+		return lb_error(&l, -ERANGE,
+				"vmlinux: its segments at 0x%llx reach the boot area below 0x%llx",
+				(unsigned long long)start, LINUX_LOW_END);
+	lb_make_header(hdr, start, end);
+	l.hdr_end = HDR_MAX_END;
+	l.version = VMLINUX_PROTOCOL;
+	l.xlf = XLF_KERNEL_64;
+	l.load = start;
+	l.need = end - start;
+	l.initrd_top = LB_4G;
+	l.cmdline_size = VMLINUX_CMDLINE_SIZE;
+	l.entry = entry;
+	return lb_finish(&l, args, false, out);
 }

@@ -71,4 +71,16 @@ int linux_boot_load(const uint8_t *img, size_t size, const struct guest_args *ar
 		    const struct loader_target *t, const struct mem_range *map, size_t nmap,
 		    struct loader_result *out, char *err, size_t errlen);
 
+/* The same 64-bit entry for an uncompressed vmlinux (what the bzImage
+ * decompresses to: an ELF64 x86-64 executable whose entry point is the
+ * physical address of startup_64), whose PT_LOAD segments the caller has
+ * already written at their physical addresses [start, end). Boot_params get a
+ * setup header made up as the bzImage would carry it (protocol 2.15, the
+ * kernel's pref_address and init_size from the segments); the vCPU starts at
+ * `entry`. Booting this form skips the kernel's own decompression, the bulk of
+ * a boot under emulation. Errors as linux_boot_load(). */
+int linux_boot_load_vmlinux(const struct guest_args *args, const struct loader_target *t,
+			    const struct mem_range *map, size_t nmap, uint64_t start, uint64_t end,
+			    uint64_t entry, struct loader_result *out, char *err, size_t errlen);
+
 #endif

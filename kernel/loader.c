@@ -590,6 +590,51 @@ static void ld_state(struct vcpu_state *s, uint64_t entry, uint32_t eax, uint32_
 	s->seg[SEG_LDTR] = (struct seg){0, 0, 0, 0}; /* attr 0: unusable */
 }
 
+static bool ld_is_elf(const uint8_t *e, size_t size)
+{
+	return size >= 4 && e[0] == 0x7f && e[1] == 'E' && e[2] == 'L' && e[3] == 'F';
+}
+
+static bool ld_is_elf64(const uint8_t *e, size_t size)
+{
+	return ld_is_elf(e, size) && size >= ELF64_EHDR && e[EI_CLASS] == ELFCLASS64;
+}
+
+/* An uncompressed Linux (vmlinux): its segments go where its program headers
+ * say, as for a Multiboot ELF; the rest is the Linux boot protocol's. */
+static int ld_vmlinux(struct ld *l)
+{
+	uint64_t start = UINT64_MAX, end = 0;
+	int ret = ld_elf(l);
+
+	if (!ret && l->out->elf_class != 64)
+		ret = ld_error(l, -EINVAL, "a vmlinux must be ELF64 (x86-64)");
+	if (ret)
+		return ret;
+	for (unsigned i = 0; i < l->nsegs; i++) {
+		if (l->segs[i].gpa < start)
+			start = l->segs[i].gpa;
+		if (l->segs[i].gpa + l->segs[i].memsz > end)
+			end = l->segs[i].gpa + l->segs[i].memsz;
+	}
+	ret = ld_copy(l);
+	if (ret)
+		return ret;
+	return linux_boot_load_vmlinux(l->args, l->t, l->map, l->nmap, start, end, l->out->entry,
+				       l->out, l->err, l->errlen);
+}
+
+bool loader_is_linux(const uint8_t *img, size_t size, enum guest_format format)
+{
+	struct mb1_header h;
+
+	if (format == GUEST_FORMAT_LINUX)
+		return true;
+	return format == GUEST_FORMAT_AUTO && img &&
+	       (linux_boot_detect(img, size) ||
+		(ld_is_elf64(img, size) && !loader_find_mb1(img, size, &h, NULL)));
+}
+
 int loader_load(const void *image, size_t size, const struct guest_args *args,
 		const struct loader_target *t, struct loader_result *out, char *err, size_t errlen)
 {
@@ -612,17 +657,19 @@ int loader_load(const void *image, size_t size, const struct guest_args *args,
 	ret = ld_map(&l);
 	if (ret)
 		return ret;
-	if (args->format == GUEST_FORMAT_LINUX ||
-	    (args->format == GUEST_FORMAT_AUTO && linux_boot_detect(l.img, size))) {
+	found = args->format == GUEST_FORMAT_FLAT ? 0 : loader_find_mb1(l.img, size, &h, &bad_at);
+	if (loader_is_linux(l.img, size, args->format)) {
 		if (args->has_load || args->has_entry)
 			return ld_error(&l, -EINVAL, "load=/entry= are for flat images, not Linux");
-		return linux_boot_load(l.img, size, args, t, l.map, l.nmap, out, err, errlen);
+		if (linux_boot_detect(l.img, size) || !ld_is_elf(l.img, size))
+			return linux_boot_load(l.img, size, args, t, l.map, l.nmap, out, err,
+					       errlen);
+		return ld_vmlinux(&l);
 	}
 	if (t->initrd_size)
 		return ld_error(&l, -EINVAL,
-				"an initrd was given, but this is not a Linux bzImage (no "
-				"\"HdrS\" at 0x202)");
-	found = args->format == GUEST_FORMAT_FLAT ? 0 : loader_find_mb1(l.img, size, &h, &bad_at);
+				"an initrd was given, but this is not a Linux kernel (a bzImage "
+				"with \"HdrS\" at 0x202, or a 64-bit vmlinux)");
 
 	if (args->format == GUEST_FORMAT_FLAT ||
 	    (args->format == GUEST_FORMAT_AUTO && !found && args->has_load)) {

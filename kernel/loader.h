@@ -103,6 +103,11 @@ struct mb1_header {
  * wrong checksum, or SIZE_MAX. */
 int loader_find_mb1(const uint8_t *img, size_t size, struct mb1_header *h, size_t *bad_checksum_at);
 
+/* Whether `format` (or, for auto, the image) makes this a Linux kernel: a
+ * bzImage ("HdrS" at 0x202) or an ELF64 without a Multiboot header (an
+ * uncompressed vmlinux). */
+bool loader_is_linux(const uint8_t *img, size_t size, enum guest_format format);
+
 /* Loads `image` (`size` bytes) as args->format says (auto: Multiboot when the
  * header is there, flat when not and load= is given) and fills *out. Returns 0
  * or a negative errno with a sentence in err[0..errlen): -EINVAL for a

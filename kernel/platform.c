@@ -27,6 +27,7 @@
 #include "mm/heap.h"
 
 #define CONSOLE_LINE 160
+#define CONSOLE_INPUT 4096
 
 struct vm_platform {
 	struct virq irq;
@@ -42,6 +43,10 @@ struct vm_platform {
 	struct vpm pm;
 	char line[CONSOLE_LINE]; /* guest output not yet ended by a newline */
 	unsigned line_len;
+	/* Typed input the UART's FIFO had no room for yet: fed to it as the
+	 * guest reads, so a burst of typing is not lost to an overrun. */
+	char input[CONSOLE_INPUT];
+	unsigned input_head, input_len;
 };
 
 static int64_t host_unix_time(void)
@@ -202,6 +207,7 @@ int platform_create(struct vm *vm)
 		{ &vdev_pit_ops, &p->pit },        { &vdev_pit_port61_ops, &p->pit },
 		{ &vdev_rtc_ops, &p->rtc },        { &vdev_fwcfg_ops, &p->fwcfg },
 		{ &vdev_pcihost_ops, &p->pcihost }, { &vdev_pm_ops, &p->pm },
+		{ &vdev_pcihost_ecam_ops, &p->pcihost },
 	};
 	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
 		int r = add_device(vm, devs[i].ops, devs[i].dev);
@@ -212,6 +218,21 @@ int platform_create(struct vm *vm)
 }
 
 /* ---- interrupts and timers, for the vCPU run loop ---- */
+
+/* Move queued input into the UART as far as its FIFO takes it. VM lock held. */
+static void feed_input_locked(struct vm_platform *p)
+{
+	while (p->input_len) {
+		unsigned run = CONSOLE_INPUT - p->input_head;
+		if (run > p->input_len)
+			run = p->input_len;
+		size_t took = vdev_uart_receive(&p->uart, p->input + p->input_head, run);
+		p->input_head = (p->input_head + (unsigned)took) % CONSOLE_INPUT;
+		p->input_len -= (unsigned)took;
+		if (took < run)
+			break;
+	}
+}
 
 #define TICK_MIN_NS 100000
 
@@ -225,6 +246,7 @@ static void tick_locked(struct vm *vm)
 	if (now - p->last_tick_ns < TICK_MIN_NS)
 		return;
 	p->last_tick_ns = now;
+	feed_input_locked(p);
 	for (unsigned i = 0; i < vm->ndev; i++)
 		if (vm->dev[i].ops->tick)
 			vm->dev[i].ops->tick(vm->dev[i].dev);
@@ -362,9 +384,13 @@ void platform_destroy(struct vm *vm)
 void platform_console_input(struct vm *vm, const char *buf, size_t n)
 {
 	uint64_t f = spin_lock_irqsave(&vm->lock);
+	struct vm_platform *p = vm->platform;
 
-	if (vm->platform)
-		vdev_uart_receive(&vm->platform->uart, buf, n);
+	/* Beyond the queue (4 KiB the guest has not read) input is dropped. */
+	for (size_t i = 0; p && i < n && p->input_len < CONSOLE_INPUT; i++)
+		p->input[(p->input_head + p->input_len++) % CONSOLE_INPUT] = buf[i];
+	if (p)
+		feed_input_locked(p);
 	spin_unlock_irqrestore(&vm->lock, f);
 }
 
@@ -396,13 +422,16 @@ int platform_load_image(struct vm *vm, struct vcpu_state *boot, char *err, size_
 	static struct loader_result res;
 	uint64_t low = vm_ram_below_4g(vm);
 	/* What the guest is told about its memory: RAM, minus the EBDA/BIOS area
-	 * (ACPI tables), minus the PCI hole, the rest above 4 GiB. */
-	struct mem_range map[4];
+	 * (ACPI tables), minus the PCI hole, the rest above 4 GiB. The ECAM window
+	 * in the hole is reserved: Linux uses the MCFG only for an E820-reserved
+	 * region. */
+	struct mem_range map[5];
 	size_t n = 0;
 	map[n++] = (struct mem_range){ 0, 0x9fc00, MEM_USABLE };
 	map[n++] = (struct mem_range){ 0x9fc00, 0x100000 - 0x9fc00, MEM_RESERVED };
 	if (low > 0x100000)
 		map[n++] = (struct mem_range){ 0x100000, low - 0x100000, MEM_USABLE };
+	map[n++] = (struct mem_range){ VDEV_PCI_ECAM_BASE, VDEV_PCI_ECAM_SIZE, MEM_RESERVED };
 	if (vm->mem_size > low)
 		map[n++] = (struct mem_range){ 4ULL << 30, vm->mem_size - low, MEM_USABLE };
 

@@ -8,7 +8,7 @@
 #include "kernel/errno.h"
 #include "kernel/guest_args.h"
 #include "kernel/kstring.h"
-#include "kernel/linux_boot.h"
+#include "kernel/loader.h"
 #include "kernel/log.h"
 #include "kernel/platform.h"
 #include "kernel/printf.h"
@@ -292,8 +292,8 @@ int vm_attach_initrd(struct vm *vm, const uint8_t *data, size_t len, char *err, 
 			  guest_format_name(ga.format));
 		return -EINVAL;
 	}
-	if (ga.format == GUEST_FORMAT_AUTO && !linux_boot_detect(vm->image, vm->image_len)) {
-		ksnprintf(err, errlen, "vm %s: its image is not a Linux bzImage", vm->name);
+	if (!loader_is_linux(vm->image, vm->image_len, ga.format)) {
+		ksnprintf(err, errlen, "vm %s: its image is not a Linux kernel", vm->name);
 		return -EINVAL;
 	}
 	vm->initrd = data;

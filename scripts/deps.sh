@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PKGS=(gcc make binutils libc6-dev python3 grub-common grub-pc-bin grub-efi-amd64-bin
-      xorriso mtools gnu-efi qemu-system-x86 ovmf bochs bochs-term bochsbios vgabios)
+      xorriso mtools gnu-efi qemu-system-x86 ovmf bochs bochs-term bochsbios vgabios xz-utils)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -15,6 +15,15 @@
 #define OEM_TABLE_ID "TERRAPIN"
 #define CREATOR_ID   "TRPN"
 #define AML_MAX	     1024
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The PCI window ends where the ECAM window starts, and the MCFG is one
+ * allocation with a 32-bit base (the RSDT era; Linux also refuses MCFG bases above
+ * 4 GiB from old firmware). */
+_Static_assert(VDEV_ACPI_PCI_MMIO_END == VDEV_PCI_ECAM_BASE, "PCI window below ECAM");
+_Static_assert(VDEV_PCI_ECAM_BASE + VDEV_PCI_ECAM_SIZE <= VDEV_ACPI_IOAPIC_ADDR,
+	       "ECAM below the IOAPIC");
+_Static_assert((VDEV_PCI_ECAM_BASE & (VDEV_PCI_ECAM_SIZE - 1)) == 0, "ECAM aligned to its size");
 
 /* ACPI 6.5 5.2.10 Firmware ACPI Control Structure. */
 struct acpi_facs {
@@ -312,6 +321,16 @@ enum { RES_MEM = 0, RES_IO = 1, RES_BUS = 2 };
 #define RES_IO_ENTIRE	   0x03 /* I/O type-specific _RNG: ISA and non-ISA ranges */
 #define RES_MEM_RW	   0x01 /* memory type-specific _RW; _MEM 0: non-cacheable */
 
+/* 6.4.3.4 32-Bit Fixed Memory Range Descriptor, read-write. */
+static void res_mem32_fixed(struct res *r, uint32_t base, uint32_t len)
+{
+	res_le(r, 0x86, 1);
+	res_le(r, 0x09, 2);
+	res_le(r, RES_MEM_RW, 1);
+	res_le(r, base, 4);
+	res_le(r, len, 4);
+}
+
 /* 6.4.3.5.3 Word Address Space Descriptor. */
 static void res_word(struct res *r, uint8_t type, uint8_t tflags, uint16_t min, uint16_t max)
 {
@@ -346,11 +365,17 @@ static void res_dword_mem(struct res *r, uint32_t min, uint32_t max)
 
 /*  Name (_S5, Package (4) { S5, S5, 0, 0 })
  *  Scope (\_SB) {
- *      Device (PCI0) { _HID PNP0A03, _UID 0, _CRS: bus 0-255, the config ports,
- *                      I/O 0-0xcf7 and 0xd00-0xffff, memory from RAM's end to the IOAPIC }
+ *      Device (PCI0) { _HID PNP0A03, _UID 0, _CRS: the buses ECAM covers, the config
+ *                      ports, I/O 0-0xcf7 and 0xd00-0xffff, memory from RAM's end
+ *                      to the ECAM window }
  *      Device (COM1) { _HID PNP0501, _UID 1, _CRS: I/O 0x3f8-0x3ff, IRQ 4 }
  *      Device (RTC_) { _HID PNP0B00, _CRS: I/O 0x70-0x71, IRQ 8 }
- *  } */
+ *      Device (MRES) { _HID PNP0C02, _CRS: memory, the ECAM window }
+ *  }
+ * PCI0's bus range is the MCFG's: Linux warns about a host bridge whose buses the
+ * MCFG only partly covers. The ECAM window is outside PCI0's window and reserved
+ * by a PNP0C02 device's _CRS, as PCI Firmware 3.2 4.1.2 asks (and as Linux checks
+ * when it validates an MCFG region against ACPI). */
 static void dsdt_body(struct aml *a, uint32_t pci_mem_start)
 {
 	struct res r = {.len = 0};
@@ -378,7 +403,7 @@ static void dsdt_body(struct aml *a, uint32_t pci_mem_start)
 	aml_nameseg(a, "PCI0");
 	aml_hid(a, "PNP0A03");
 	aml_name_int(a, "_UID", 0);
-	res_word(&r, RES_BUS, 0, 0x00, 0xff);
+	res_word(&r, RES_BUS, 0, 0x00, VDEV_PCI_ECAM_BUS_END);
 	res_io(&r, VDEV_PCI_ADDR_PORT, VDEV_PCI_ADDR_PORT, 1, 8);
 	res_word(&r, RES_IO, RES_IO_ENTIRE, 0x0000, VDEV_PCI_ADDR_PORT - 1);
 	res_word(&r, RES_IO, RES_IO_ENTIRE, VDEV_PCI_ADDR_PORT + 8, 0xffff);
@@ -406,6 +431,16 @@ static void dsdt_body(struct aml *a, uint32_t pci_mem_start)
 	r.len = 0;
 	res_io(&r, VDEV_RTC_BASE, VDEV_RTC_BASE, 1, 2);
 	res_irq(&r, VDEV_RTC_GSI);
+	aml_crs(a, r.b, r.len);
+	aml_close(a, dev);
+
+	aml_u8(a, AML_EXT_PREFIX);
+	aml_u8(a, AML_DEVICE_OP);
+	dev = aml_open(a);
+	aml_nameseg(a, "MRES");
+	aml_hid(a, "PNP0C02");
+	r.len = 0;
+	res_mem32_fixed(&r, (uint32_t)VDEV_PCI_ECAM_BASE, (uint32_t)VDEV_PCI_ECAM_SIZE);
 	aml_crs(a, r.b, r.len);
 	aml_close(a, dev);
 
@@ -528,6 +563,29 @@ static void put_madt(struct blob *b, size_t off, const struct vdev_acpi_config *
 	blob_put(b, at, &nmi, sizeof(nmi));
 }
 
+/* PCI Firmware 3.2 4.1.2: one allocation, segment 0, the buses the window covers;
+ * its base is that of bus 0. */
+static size_t mcfg_len(void)
+{
+	return sizeof(struct acpi_mcfg) + sizeof(struct acpi_mcfg_entry);
+}
+
+static void put_mcfg(struct blob *b, size_t off)
+{
+	struct acpi_mcfg m;
+	struct acpi_mcfg_entry e;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr = sdt_hdr("MCFG", (uint32_t)mcfg_len(), 1);
+	blob_put(b, off, &m, sizeof(m));
+	memset(&e, 0, sizeof(e));
+	e.base = VDEV_PCI_ECAM_BASE;
+	e.segment = 0;
+	e.bus_start = 0;
+	e.bus_end = VDEV_PCI_ECAM_BUS_END;
+	blob_put(b, off + sizeof(m), &e, sizeof(e));
+}
+
 static void put_roots(struct blob *b, size_t rsdt, size_t xsdt, uint64_t base, const size_t *tables,
 		      unsigned n)
 {
@@ -567,7 +625,7 @@ int vdev_acpi_build(const struct vdev_acpi_config *cfg, void *buf, size_t cap, s
 	struct blob b = {.buf = buf, .cap = buf ? cap : 0, .len = 0};
 	uint8_t aml_buf[AML_MAX];
 	struct aml a = {.p = aml_buf, .cap = sizeof(aml_buf)};
-	size_t rsdp, rsdt, xsdt, facs, fadt, dsdt, madt, tables[2];
+	size_t rsdp, rsdt, xsdt, facs, fadt, dsdt, madt, mcfg, tables[3];
 	uint64_t pci_start;
 	struct acpi_sdt_hdr dh;
 
@@ -587,12 +645,13 @@ int vdev_acpi_build(const struct vdev_acpi_config *cfg, void *buf, size_t cap, s
 	/* Layout: RSDP first (it must be where the guest looks), FACS 64-byte
 	 * aligned (5.2.10), everything else 16-byte aligned. */
 	rsdp = blob_take(&b, sizeof(struct acpi_rsdp), 16);
-	rsdt = blob_take(&b, sizeof(struct acpi_sdt_hdr) + 4 * 2, 16);
-	xsdt = blob_take(&b, sizeof(struct acpi_sdt_hdr) + 8 * 2, 16);
+	rsdt = blob_take(&b, sizeof(struct acpi_sdt_hdr) + 4 * ARRAY_LEN(tables), 16);
+	xsdt = blob_take(&b, sizeof(struct acpi_sdt_hdr) + 8 * ARRAY_LEN(tables), 16);
 	facs = blob_take(&b, sizeof(struct acpi_facs), 64);
 	fadt = blob_take(&b, sizeof(struct acpi_fadt), 16);
 	dsdt = blob_take(&b, sizeof(struct acpi_sdt_hdr) + a.len, 16);
 	madt = blob_take(&b, madt_len(cfg->cpus), 16);
+	mcfg = blob_take(&b, mcfg_len(), 16);
 	*len = b.len;
 	if (cfg->base + b.len > 0x100000000ull || cfg->base + b.len < cfg->base)
 		return -EINVAL;
@@ -602,18 +661,21 @@ int vdev_acpi_build(const struct vdev_acpi_config *cfg, void *buf, size_t cap, s
 	memset(buf, 0, b.len);
 	tables[0] = fadt;
 	tables[1] = madt;
-	put_roots(&b, rsdt, xsdt, cfg->base, tables, 2);
+	tables[2] = mcfg;
+	put_roots(&b, rsdt, xsdt, cfg->base, tables, ARRAY_LEN(tables));
 	put_facs(&b, facs);
 	put_fadt(&b, fadt, cfg->base, facs, dsdt);
 	dh = sdt_hdr("DSDT", (uint32_t)(sizeof(dh) + a.len), 2); /* rev 2: 64-bit integers */
 	blob_put(&b, dsdt, &dh, sizeof(dh));
 	blob_put(&b, dsdt + sizeof(dh), aml_buf, a.len);
 	put_madt(&b, madt, cfg);
+	put_mcfg(&b, mcfg);
 	blob_checksum(&b, rsdt);
 	blob_checksum(&b, xsdt);
 	blob_checksum(&b, fadt);
 	blob_checksum(&b, dsdt);
 	blob_checksum(&b, madt);
+	blob_checksum(&b, mcfg);
 	put_rsdp(&b, rsdp, cfg->base, rsdt, xsdt);
 	return 0;
 }

@@ -1,5 +1,5 @@
 /* PCI host bridge and configuration-space model. "PCI" references are the PCI
- * Local Bus Specification 3.0. */
+ * Local Bus Specification 3.0, "PCIe" ones the PCI Express Base Specification 4.0. */
 #include "kernel/vdev/pcihost.h"
 
 #include "kernel/errno.h"
@@ -292,4 +292,73 @@ const struct vdev_ops vdev_pcihost_ops = {
 	.io_read = pcihost_io_read,
 	.io_write = pcihost_io_write,
 	.reset = pcihost_reset,
+};
+
+/* ---- The ECAM window (PCI Express Base 4.0 7.2.2) ---- */
+
+/* Offset bits of an ECAM address (PCIe table 7-1): bus from bit 20, device
+ * 19:15, function 14:12, register 11:0. */
+#define ECAM_BUS_SHIFT 20
+#define ECAM_FN_SHIFT  12 /* device and function together: the devfn */
+#define ECAM_REG_MASK  0xfffu
+
+static uint64_t all_ones64(unsigned size)
+{
+	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+}
+
+/* The function and register an access reaches, or false when the access is not
+ * one the window answers: outside it, not 1, 2 or 4 bytes, or not naturally
+ * aligned (which also keeps it inside one function's 4 KiB). */
+static bool ecam_decode(uint64_t off, unsigned size, uint16_t *bdf, unsigned *reg)
+{
+	if (off >= VDEV_PCI_ECAM_SIZE || (size != 1 && size != 2 && size != 4) ||
+	    (off & (size - 1)))
+		return false;
+	*bdf = (uint16_t)(off >> ECAM_FN_SHIFT);
+	*reg = (unsigned)(off & ECAM_REG_MASK);
+	return true;
+}
+
+uint64_t vdev_pcihost_ecam_read(struct vpcihost *ph, uint64_t off, unsigned size)
+{
+	uint16_t bdf;
+	unsigned reg;
+
+	if (!ecam_decode(off, size, &bdf, &reg))
+		return all_ones64(size);
+	if (reg < 256)
+		return vdev_pcihost_cfg_read(ph, bdf, reg, size);
+	/* Extended space: no extended capabilities, so a present function's
+	 * header at 0x100 is zero (PCIe 7.6.1), and so is the rest. */
+	return vdev_pcihost_find(ph, bdf) ? 0 : all_ones64(size);
+}
+
+void vdev_pcihost_ecam_write(struct vpcihost *ph, uint64_t off, unsigned size, uint64_t val)
+{
+	uint16_t bdf;
+	unsigned reg;
+
+	if (!ecam_decode(off, size, &bdf, &reg) || reg >= 256)
+		return;
+	vdev_pcihost_cfg_write(ph, bdf, reg, size, (uint32_t)val);
+}
+
+static uint64_t pcihost_ecam_mmio_read(void *dev, uint64_t offset, unsigned size)
+{
+	return vdev_pcihost_ecam_read(dev, offset, size);
+}
+
+static void pcihost_ecam_mmio_write(void *dev, uint64_t offset, unsigned size, uint64_t val)
+{
+	vdev_pcihost_ecam_write(dev, offset, size, val);
+}
+
+/* No state of its own: vdev_pcihost_ops' reset covers the shared vpcihost. */
+const struct vdev_ops vdev_pcihost_ecam_ops = {
+	.name = "pci-ecam",
+	.mmio_base = VDEV_PCI_ECAM_BASE,
+	.mmio_size = VDEV_PCI_ECAM_SIZE,
+	.mmio_read = pcihost_ecam_mmio_read,
+	.mmio_write = pcihost_ecam_mmio_write,
 };

@@ -9,12 +9,23 @@
  * the guest may write and of the bits it clears by writing 1, so standard
  * registers, including BAR sizing (write all ones, read back the size mask), work
  * without device code; a device may still hook reads and writes. Functions not in
- * the table read all ones (no device). Config accesses also come through
- * vdev_pcihost_cfg_read/write so an ECAM window can share them later.
+ * the table read all ones (no device). Both ways in, the ports and the ECAM
+ * window below, reach functions through vdev_pcihost_cfg_read/write.
+ *
+ * The enhanced configuration access mechanism (PCI Express Base 4.0 7.2.2) is a
+ * second device on the same struct vpcihost: a memory window at
+ * VDEV_PCI_ECAM_BASE covering bus 0 only (1 MiB), described to the guest by the
+ * MCFG table (acpi_build.c) and reserved in its memory map. Its offsets decode as
+ * bus << 20 | device << 15 | function << 12 | register. Registers 0-255 are the
+ * same bytes the ports reach; registers 256-4095 of a present function read 0
+ * (a zero extended capability header at 0x100 means no extended capabilities,
+ * PCIe 7.6.1) and ignore writes; every register of an absent function reads all
+ * ones. An access must be 1, 2 or 4 bytes, naturally aligned (a configuration
+ * request carries at most one DW, PCIe 7.2.2); any other access, 8-byte ones
+ * included, reads all ones and writes nothing.
  *
  * A guest reset (0xcf9 with RST_CPU, bit 2, set) calls
- * host->power(vm, VDEV_POWER_RESET).
- * locked. */
+ * host->power(vm, VDEV_POWER_RESET). */
 #ifndef KERNEL_VDEV_PCIHOST_H
 #define KERNEL_VDEV_PCIHOST_H
 
@@ -25,6 +36,14 @@
 #define VDEV_PCI_DATA_PORT     0xcfc
 #define VDEV_PCIHOST_MAX_DEVS  32
 #define VDEV_RESET_VALUE       0x06 /* what the FADT's RESET_VALUE writes: SYS_RST | RST_CPU */
+
+/* The ECAM window: bus 0 only, 1 MiB (PCIe 7.2.2: 4 KiB per function, 32
+ * devices of 8 functions per bus). Above guest RAM (at most VM_LOW_RAM_TOP, 3 GiB)
+ * and just below the IOAPIC (0xfec00000); the 32-bit PCI window in the DSDT ends
+ * below it. 1 MiB aligned, as an ECAM base must be aligned to its size. */
+#define VDEV_PCI_ECAM_BASE     0xfeb00000ull
+#define VDEV_PCI_ECAM_BUS_END  0 /* the last bus the window covers */
+#define VDEV_PCI_ECAM_SIZE     ((uint64_t)(VDEV_PCI_ECAM_BUS_END + 1) << 20)
 
 #define VPCI_BDF(bus, dev, fn) ((uint16_t)((bus) << 8 | (dev) << 3 | (fn)))
 
@@ -90,6 +109,12 @@ uint32_t vdev_pcihost_cfg_read(struct vpcihost *ph, uint16_t bdf, unsigned off, 
 void vdev_pcihost_cfg_write(struct vpcihost *ph, uint16_t bdf, unsigned off, unsigned size,
 			    uint32_t val);
 
-extern const struct vdev_ops vdev_pcihost_ops; /* 0xcf8-0xcff */
+/* An ECAM access at offset off of the window (the decode above); what
+ * vdev_pcihost_ecam_ops' MMIO handlers do. */
+uint64_t vdev_pcihost_ecam_read(struct vpcihost *ph, uint64_t off, unsigned size);
+void vdev_pcihost_ecam_write(struct vpcihost *ph, uint64_t off, unsigned size, uint64_t val);
+
+extern const struct vdev_ops vdev_pcihost_ops;	    /* 0xcf8-0xcff */
+extern const struct vdev_ops vdev_pcihost_ecam_ops; /* the ECAM window; dev: the same vpcihost */
 
 #endif

@@ -16,8 +16,10 @@ BAD = r"BUG|WARNING|ACPI Error|Call Trace|ACPI BIOS Error"
 SHELL_READY = r"^linux\| Enter 'help' for a list of built-in commands"
 
 
-def linux_modules(args):
-    kernel = need_file(BUILD / "linux" / "vmlinuz", "make linux-guest")
+def linux_modules(args, form="vmlinuz"):
+    """The kernel (`vmlinuz`, the bzImage, or `vmlinux`, uncompressed) and the
+    initrd as two modules."""
+    kernel = need_file(BUILD / "linux" / form, "make linux-guest")
     initrd = need_file(BUILD / "linux" / "initramfs.cpio.gz", "make linux-guest")
     return ["%s name=linux %s autostart cmdline=\"console=ttyS0\"" % (kernel, args),
             "%s initrd-of=linux" % initrd]
@@ -92,10 +94,11 @@ def linux_2cpu(t):
 
 @scenario("linux-1cpu-beside", cost=120, limit=600)
 def linux_1cpu_beside(t):
-    """Linux with 1 vCPU and 2 GiB beside test guests that pass while it boots."""
+    """Linux, uncompressed (vmlinux, the ELF the bzImage holds), with 1 vCPU
+    and 2 GiB beside test guests that pass while it boots."""
     hello = need_file(BUILD / "guests" / "hello.elf", "make guests")
     timer = need_file(BUILD / "guests" / "timer.elf", "make guests")
-    mods = linux_modules("mem=2G cpus=1") + [
+    mods = linux_modules("mem=2G cpus=1", "vmlinux") + [
         "%s name=hello mem=16M autostart" % hello,
         "%s name=timer mem=16M autostart" % timer,
     ]

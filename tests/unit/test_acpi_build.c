@@ -78,7 +78,7 @@ TEST(tables_parse)
 	CHECK_STR(AI.oem, "TRPIN ");
 	CHECK_EQ(AI.root_kind, ACPI_ROOT_XSDT);
 	CHECK(!AI.xsdt_rejected);
-	CHECK_EQ(AI.table_count, 4); /* XSDT, FACP, DSDT, APIC */
+	CHECK_EQ(AI.table_count, 5); /* XSDT, FACP, DSDT, APIC, MCFG */
 	CHECK(!AI.tables_truncated);
 	for (uint32_t i = 0; i < AI.table_count; i++) {
 		CHECK(AI.tables[i].valid);
@@ -90,6 +90,7 @@ TEST(tables_parse)
 	CHECK(acpi_table_find(&AI, "FACP") != NULL);
 	CHECK(acpi_table_find(&AI, "DSDT") != NULL);
 	CHECK(acpi_table_find(&AI, "APIC") != NULL);
+	CHECK(acpi_table_find(&AI, "MCFG") != NULL);
 	CHECK_EQ(acpi_table_find(&AI, "FACP")->rev, 6);
 	CHECK_EQ(acpi_table_find(&AI, "FACP")->len, 276);
 	CHECK_EQ(acpi_table_find(&AI, "DSDT")->rev, 2);
@@ -220,6 +221,100 @@ TEST(fadt)
 	CHECK_EQ(GMEM[CFG.base + 192 + 32], 2); /* version */
 }
 
+/* The entries of a root table (RSDT: 4-byte, XSDT: 8-byte pointers) as read from
+ * guest memory; returns how many, or -1 when the header is not the expected one. */
+static int root_entries(uint64_t phys, const char *sig, unsigned width, uint64_t *out,
+			unsigned cap)
+{
+	const uint8_t *h = GMEM + phys;
+	uint32_t len = rd32(h + 4);
+	unsigned n;
+
+	if (memcmp(h, sig, 4) != 0 || len < 36 || (len - 36) % width || phys + len > GMEM_SIZE ||
+	    acpi_sum(h, len) != 0)
+		return -1;
+	n = (len - 36) / width;
+	for (unsigned i = 0; i < n && i < cap; i++) {
+		out[i] = rd32(h + 36 + width * i);
+		if (width == 8)
+			out[i] |= (uint64_t)rd32(h + 40 + width * i) << 32;
+	}
+	return (int)n;
+}
+
+TEST(mcfg)
+{
+	const struct acpi_table *t;
+	const uint8_t *m, *rsdp;
+	uint64_t ptrs[8];
+	size_t len;
+	int n, hits;
+
+	CHECK_EQ(build_and_parse(&CFG, &len), 0);
+	t = acpi_table_find(&AI, "MCFG");
+	CHECK(t != NULL);
+	if (!t)
+		return;
+	/* PCI Firmware 3.2 table 4-3: header, 8 reserved bytes, one 16-byte
+	 * allocation; revision 1; the checksum sums the table to zero */
+	CHECK(t->valid);
+	CHECK(!t->partial);
+	CHECK_EQ(t->rev, 1);
+	CHECK_EQ(t->len, 36 + 8 + 16);
+	CHECK_STR(t->oem, "TRPIN ");
+	m = GMEM + t->phys;
+	CHECK_EQ(acpi_sum(m, t->len), 0);
+	for (unsigned i = 36; i < 44; i++)
+		CHECK_EQ(m[i], 0);
+	/* the allocation, by its bytes: base, segment, start and end bus, reserved */
+	CHECK_EQ(rd32(m + 44), 0xfeb00000);
+	CHECK_EQ(rd32(m + 48), 0);
+	CHECK_EQ(m[52] | m[53] << 8, 0);
+	CHECK_EQ(m[54], 0);
+	CHECK_EQ(m[55], 0);
+	CHECK_EQ(rd32(m + 56), 0);
+	/* and as the parser reads it */
+	CHECK_EQ(AI.mcfg.count, 1);
+	CHECK(!AI.mcfg.truncated);
+	CHECK_EQ(AI.mcfg.segs[0].base, VDEV_PCI_ECAM_BASE);
+	CHECK_EQ(AI.mcfg.segs[0].segment, 0);
+	CHECK_EQ(AI.mcfg.segs[0].bus_start, 0);
+	CHECK_EQ(AI.mcfg.segs[0].bus_end, VDEV_PCI_ECAM_BUS_END);
+	/* it describes exactly the window the device model decodes */
+	CHECK_EQ(vdev_pcihost_ecam_ops.mmio_base, AI.mcfg.segs[0].base);
+	CHECK_EQ(vdev_pcihost_ecam_ops.mmio_size,
+		 (uint64_t)(AI.mcfg.segs[0].bus_end - AI.mcfg.segs[0].bus_start + 1) << 20);
+	/* the window lies above the largest low RAM (3 GiB) and below the IOAPIC */
+	CHECK(VDEV_PCI_ECAM_BASE >= 3ull << 30);
+	CHECK(VDEV_PCI_ECAM_BASE + VDEV_PCI_ECAM_SIZE <= 0xfec00000);
+
+	/* listed once in the XSDT and once in the RSDT */
+	rsdp = GMEM + CFG.base;
+	n = root_entries(rd32(rsdp + 24) | (uint64_t)rd32(rsdp + 28) << 32, "XSDT", 8, ptrs, 8);
+	CHECK_EQ(n, 3);
+	hits = 0;
+	for (int i = 0; i < n && i < 8; i++)
+		hits += ptrs[i] == t->phys;
+	CHECK_EQ(hits, 1);
+	n = root_entries(rd32(rsdp + 16), "RSDT", 4, ptrs, 8);
+	CHECK_EQ(n, 3);
+	hits = 0;
+	for (int i = 0; i < n && i < 8; i++)
+		hits += ptrs[i] == t->phys;
+	CHECK_EQ(hits, 1);
+
+	/* the checksum covers the allocation: a changed base is refused */
+	GMEM[t->phys + 46] ^= 0x10;
+	CHECK_EQ(acpi_parse(NULL, 0, CFG.base, gmap, NULL, &AI), 0);
+	gmap_release();
+	CHECK(acpi_table_find(&AI, "MCFG") == NULL); /* finds valid tables only */
+	hits = 0;
+	for (uint32_t i = 0; i < AI.table_count; i++)
+		hits += memcmp(AI.tables[i].sig, "MCFG", 4) == 0 && !AI.tables[i].valid;
+	CHECK_EQ(hits, 1);
+	CHECK_EQ(AI.mcfg.count, 0);
+}
+
 TEST(rsdt_fallback)
 {
 	size_t len;
@@ -239,6 +334,8 @@ TEST(rsdt_fallback)
 	CHECK_EQ(AI.madt.cpu_count, 4);
 	CHECK(AI.fadt.present);
 	CHECK(AI.s5.valid);
+	CHECK_EQ(AI.mcfg.count, 1);
+	CHECK_EQ(AI.mcfg.segs[0].base, VDEV_PCI_ECAM_BASE);
 	/* and the ACPI 1.0 part of the RSDP has its own checksum */
 	CHECK_EQ(acpi_sum(GMEM + CFG.base, 20), 0);
 	CHECK_EQ(acpi_sum(GMEM + CFG.base, 36), 0);
@@ -286,6 +383,17 @@ TEST(devices_answer_where_the_tables_say)
 	CHECK_EQ(FV.powers, 2);
 	CHECK_EQ(FV.power_req, VDEV_POWER_RESET);
 	CHECK_EQ(ph.resets, 1);
+
+	/* the MCFG's base reaches the host bridge through the ECAM window: its
+	 * IDs, and the end of its extended space */
+	CHECK_EQ(AI.mcfg.count, 1);
+	{
+		uint64_t off = AI.mcfg.segs[0].base - vdev_pcihost_ecam_ops.mmio_base;
+
+		CHECK_EQ(vdev_pcihost_ecam_ops.mmio_read(&ph, off, 4), 0x29c08086);
+		CHECK_EQ(vdev_pcihost_ecam_ops.mmio_read(&ph, off + 0x100, 4), 0);
+		CHECK_EQ(vdev_pcihost_ecam_ops.mmio_read(&ph, off + (1u << 15), 4), 0xffffffff);
+	}
 }
 
 TEST(bad_configs)
@@ -310,6 +418,12 @@ TEST(bad_configs)
 	c = CFG;
 	c.ram_below_4g = 0xfec00000;
 	CHECK_EQ(vdev_acpi_build(&c, buf, sizeof(buf), &len), -EINVAL);
+	c.ram_below_4g = 0xfeb00000; /* no room left below the ECAM window */
+	CHECK_EQ(vdev_acpi_build(&c, buf, sizeof(buf), &len), -EINVAL);
+	c.ram_below_4g = 0xfea00001; /* rounds up to 1 MiB: the ECAM base */
+	CHECK_EQ(vdev_acpi_build(&c, buf, sizeof(buf), &len), -EINVAL);
+	c.ram_below_4g = 0xfea00000; /* a 1 MiB window is still a window */
+	CHECK_EQ(vdev_acpi_build(&c, buf, sizeof(buf), &len), 0);
 	CHECK_EQ(vdev_acpi_build(NULL, buf, sizeof(buf), &len), -EINVAL);
 	/* placed anywhere 16-byte aligned below 4 GiB is fine */
 	c = CFG;
@@ -447,6 +561,11 @@ TEST(dsdt_structure)
 	/* I/O 0x70-0x71, alignment 1, length 2; IRQ 8 */
 	static const uint8_t rtc_crs[] = {0x47, 0x01, 0x70, 0x00, 0x70, 0x00, 0x01,
 					  0x02, 0x22, 0x00, 0x01, 0x79, 0x00};
+	/* Memory32Fixed(ReadWrite, 0xfeb00000, 1 MiB): the ECAM window */
+	static const uint8_t mres_crs[] = {0x86, 0x09, 0x00, 0x01, 0x00, 0x00, 0xb0,
+					   0xfe, 0x00, 0x00, 0x10, 0x00, 0x79, 0x00};
+	/* Name(_HID, EISAID("PNP0C02")) */
+	static const uint8_t mres_hid[] = {0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0c, 0x02};
 
 	CHECK_EQ(build_and_parse(&CFG, &len), 0);
 	t = acpi_table_find(&AI, "DSDT");
@@ -461,10 +580,10 @@ TEST(dsdt_structure)
 	CHECK_EQ(scope_len, (size_t)(end - p - 1));
 	CHECK(memcmp(p + 1 + k, "\\_SB_", 5) == 0);
 	p += 1 + k + 5;
-	/* Device(PCI0), Device(COM1) and Device(RTC_), back to back, filling
-	 * the scope */
-	for (int d = 0; d < 3; d++) {
-		static const char *const names[] = { "PCI0", "COM1", "RTC_" };
+	/* Device(PCI0), Device(COM1), Device(RTC_) and Device(MRES), back to
+	 * back, filling the scope */
+	for (int d = 0; d < 4; d++) {
+		static const char *const names[] = { "PCI0", "COM1", "RTC_", "MRES" };
 		const char *name = names[d];
 
 		CHECK_EQ(p[0], 0x5b);
@@ -482,14 +601,22 @@ TEST(dsdt_structure)
 			CHECK_EQ(crs_len, sizeof(rtc_crs));
 			CHECK(memcmp(crs, rtc_crs, sizeof(rtc_crs)) == 0);
 		}
+		if (crs && d == 3) {
+			CHECK_EQ(crs_len, sizeof(mres_crs));
+			CHECK(memcmp(crs, mres_crs, sizeof(mres_crs)) == 0);
+			CHECK(dev_len > k + 4 + sizeof(mres_hid) &&
+			      memcmp(p + 2 + k + 4, mres_hid, sizeof(mres_hid)) == 0);
+		}
 		if (crs && d == 0) {
-			/* word bus 0-255, IO 0xcf8/8, word IO 0-0xcf7, 0xd00-0xffff,
-			 * dword memory from 512 MiB to below the IOAPIC, end tag */
+			/* word bus 0-0 (what the MCFG covers), IO 0xcf8/8, word IO
+			 * 0-0xcf7, 0xd00-0xffff, dword memory from 512 MiB to below
+			 * the ECAM window, end tag */
 			CHECK_EQ(crs_len, 16 + 8 + 16 + 16 + 26 + 2);
 			CHECK_EQ(crs[0], 0x88);
 			CHECK_EQ(crs[3], 2);
-			CHECK_EQ(crs[10] | crs[11] << 8, 0xff);
-			CHECK_EQ(crs[14] | crs[15] << 8, 0x100);
+			CHECK_EQ(crs[8] | crs[9] << 8, 0x00);
+			CHECK_EQ(crs[10] | crs[11] << 8, 0x00);
+			CHECK_EQ(crs[14] | crs[15] << 8, 0x1);
 			CHECK_EQ(crs[16], 0x47);
 			CHECK_EQ(crs[18] | crs[19] << 8, 0xcf8);
 			CHECK_EQ(crs[24], 0x88);
@@ -500,8 +627,10 @@ TEST(dsdt_structure)
 			CHECK_EQ(crs[40 + 10] | crs[40 + 11] << 8, 0xffff);
 			CHECK_EQ(crs[56], 0x87);
 			CHECK_EQ(rd32(crs + 56 + 10), 512u << 20);
-			CHECK_EQ(rd32(crs + 56 + 14), 0xfebfffff);
-			CHECK_EQ(rd32(crs + 56 + 22), 0xfec00000 - (512u << 20));
+			CHECK_EQ(rd32(crs + 56 + 14), 0xfeafffff);
+			CHECK_EQ(rd32(crs + 56 + 22), 0xfeb00000 - (512u << 20));
+			/* the window and the ECAM window do not overlap */
+			CHECK(rd32(crs + 56 + 14) < VDEV_PCI_ECAM_BASE);
 			CHECK_EQ(crs[82], 0x79);
 		}
 		p += 2 + dev_len;
@@ -515,6 +644,7 @@ int main(void)
 	RUN(madt);
 	RUN(madt_cpu_counts);
 	RUN(fadt);
+	RUN(mcfg);
 	RUN(rsdt_fallback);
 	RUN(devices_answer_where_the_tables_say);
 	RUN(bad_configs);

@@ -557,7 +557,7 @@ TEST(header_checks)
 			if (!fmt && (c->off == 0x202 || c->cut == 0x100)) {
 				/* auto: without "HdrS" it is no Linux image. */
 				CHECK_EQ(ret, -EINVAL);
-				CHECK(has(err, "not a Linux bzImage"));
+				CHECK(has(err, "not a Linux kernel"));
 				continue;
 			}
 			if (ret != c->ret || !strstr(err, c->msg))
@@ -751,7 +751,7 @@ TEST(low_area_and_formats)
 	/* An initrd with another format is refused. */
 	CHECK_EQ(load(&img, "format=flat load=0x100000", initrd_buf, 100, &r, err, sizeof(err)),
 		 -EINVAL);
-	CHECK(has(err, "not a Linux bzImage"));
+	CHECK(has(err, "not a Linux kernel"));
 	CHECK_EQ(load(&img, "format=flat load=0x100000", NULL, 0, &r, err, sizeof(err)), 0);
 	CHECK_EQ(r.format, GUEST_FORMAT_FLAT);
 	/* Detection. */
@@ -827,6 +827,140 @@ TEST(fuzz)
 }
 
 /* Debian's stock kernel, if it is here. */
+/* ---- an uncompressed vmlinux ---- */
+
+#define VML_TEXT (16 * M)	   /* its segments' physical addresses, as Debian's */
+#define VML_DATA (16 * M + 0x200000)
+#define VML_BSS	 0x3000 /* memsz beyond filesz of the data segment */
+
+/* ELF64 x86-64 ET_EXEC: text (0x1000 bytes, vaddr 0xffffffff81000000) and
+ * data (0x800 bytes + bss) segments; the entry is startup_64's physical
+ * address, as vmlinux.lds.S makes it. class32 makes an ELF32 instead. */
+static void vml_build(struct bz *z, bool class32, uint64_t text_paddr)
+{
+	uint8_t *b = z->b;
+
+	memset(b, 0, sizeof(z->b));
+	memcpy(b, "\x7f" "ELF", 4);
+	b[4] = class32 ? 1 : 2;
+	b[5] = 1; /* little-endian */
+	b[6] = 1;
+	p16(b + 16, 2);			       /* ET_EXEC */
+	p16(b + 18, class32 ? 3 : 62);	       /* EM_386, EM_X86_64 */
+	p32(b + 20, 1);
+	if (class32) { /* one ELF32 segment: enough to be refused */
+		p32(b + 24, (uint32_t)text_paddr);
+		p32(b + 28, 52);
+		p16(b + 42, 32);
+		p16(b + 44, 1);
+		p32(b + 52, 1);
+		p32(b + 56, 0x1000);
+		p32(b + 60, (uint32_t)text_paddr);
+		p32(b + 64, (uint32_t)text_paddr);
+		p32(b + 68, 0x100);
+		p32(b + 72, 0x100);
+		z->size = 0x1100;
+		return;
+	}
+	p64(b + 24, text_paddr); /* e_entry */
+	p64(b + 32, 64);	 /* e_phoff */
+	p16(b + 52, 64);	 /* e_ehsize */
+	p16(b + 54, 56);	 /* e_phentsize */
+	p16(b + 56, 2);		 /* e_phnum */
+	const struct { uint64_t off, vaddr, paddr, filesz, memsz; } ph[2] = {
+		{ 0x1000, 0xffffffff81000000ULL, text_paddr, 0x1000, 0x1000 },
+		{ 0x2000, 0xffffffff81200000ULL, text_paddr + 0x200000, 0x800, 0x800 + VML_BSS },
+	};
+	for (int i = 0; i < 2; i++) {
+		uint8_t *h = b + 64 + 56 * i;
+		p32(h, 1); /* PT_LOAD */
+		p32(h + 4, i ? 6 : 5);
+		p64(h + 8, ph[i].off);
+		p64(h + 16, ph[i].vaddr);
+		p64(h + 24, ph[i].paddr);
+		p64(h + 32, ph[i].filesz);
+		p64(h + 40, ph[i].memsz);
+		p64(h + 48, 0x200000);
+	}
+	for (size_t i = 0x1000; i < 0x2800; i++)
+		b[i] = pay_byte(i);
+	z->size = 0x2800;
+}
+
+static struct bz vml;
+
+TEST(vmlinux_loaded)
+{
+	struct loader_result r;
+	char err[160];
+	static const char *const how[] = { "cmdline=\"console=ttyS0\"",
+					   "format=linux cmdline=\"console=ttyS0\"" };
+
+	initrd_fill(0x5000);
+	for (int f = 0; f < 2; f++) {
+		ram_std(LOW_SIZE);
+		vml_build(&vml, false, VML_TEXT);
+		CHECK_EQ(load(&vml, how[f], initrd_buf, 0x5000, &r, err, sizeof(err)), 0);
+		CHECK_EQ(r.format, GUEST_FORMAT_LINUX);
+		CHECK_EQ(r.vcpu.rip, VML_TEXT); /* e_entry, not load + 0x200 */
+		CHECK_EQ(r.vcpu.gpr[RSI], 0x8000);
+		CHECK_EQ(r.image_start, VML_TEXT);
+		CHECK_EQ(r.image_end, VML_DATA + 0x800 + VML_BSS);
+		/* The segments at their physical addresses, the bss zeroed. */
+		CHECK(!memcmp(fake_at(VML_TEXT, 0x1000), vml.b + 0x1000, 0x1000));
+		CHECK(!memcmp(fake_at(VML_DATA, 0x800), vml.b + 0x2000, 0x800));
+		for (uint64_t a = VML_DATA + 0x800; a < VML_DATA + 0x800 + VML_BSS; a += 0x100)
+			CHECK_EQ(r8(a), 0);
+		/* The made-up header, at boot.rst's offsets in the zero page. */
+		CHECK_EQ(r16(0x8000 + 0x1fe), 0xaa55);
+		CHECK(!memcmp(fake_at(0x8000 + 0x202, 4), "HdrS", 4));
+		CHECK_EQ(r16(0x8000 + 0x206), 0x020f);
+		CHECK_EQ(r8(0x8000 + 0x210), 0xff); /* type_of_loader */
+		CHECK_EQ(r8(0x8000 + 0x211) & 1, 1);
+		CHECK_EQ(r32(0x8000 + 0x228), 0x9000); /* cmd_line_ptr */
+		CHECK(!strcmp((const char *)fake_at(0x9000, 16), "console=ttyS0"));
+		CHECK_EQ(r64(0x8000 + 0x258), VML_TEXT); /* pref_address */
+		/* The initrd: page-aligned, clear of the kernel, its bytes there. */
+		uint32_t at = r32(0x8000 + 0x218);
+		CHECK_EQ(r32(0x8000 + 0x21c), 0x5000);
+		CHECK_EQ(at, r.initrd_start);
+		CHECK_EQ(at & 0xfff, 0);
+		CHECK(at >= r.image_end || at + 0x5000 <= r.image_start);
+		CHECK(!memcmp(fake_at(at, 0x5000), initrd_buf, 0x5000));
+		CHECK_EQ(r8(0x8000 + 0x1e8), 3); /* e820 entries: the map */
+		CHECK_EQ(ram.bad_writes, 0);
+	}
+}
+
+TEST(vmlinux_refused)
+{
+	struct loader_result r;
+	char err[160];
+
+	ram_std(LOW_SIZE);
+	vml_build(&vml, true, VML_TEXT);
+	CHECK_EQ(load(&vml, "format=linux", NULL, 0, &r, err, sizeof(err)), -EINVAL);
+	CHECK(has(err, "ELF64"));
+	/* Auto on an ELF32 without a Multiboot header stays a Multiboot error. */
+	CHECK_EQ(load(&vml, "", NULL, 0, &r, err, sizeof(err)), -EINVAL);
+	CHECK(has(err, "no multiboot header"));
+	/* Segments in the boot area below 0xb000. */
+	ram_std(LOW_SIZE);
+	vml_build(&vml, false, 0x2000);
+	CHECK_EQ(load(&vml, "format=linux", NULL, 0, &r, err, sizeof(err)), -ERANGE);
+	CHECK(has(err, "boot area"));
+	/* Segments beyond the guest's RAM. */
+	ram_std(LOW_SIZE);
+	vml_build(&vml, false, 64 * M);
+	CHECK(load(&vml, "format=linux", NULL, 0, &r, err, sizeof(err)) < 0);
+	/* An entry outside every segment. */
+	ram_std(LOW_SIZE);
+	vml_build(&vml, false, VML_TEXT);
+	p64(vml.b + 24, 0x500000);
+	CHECK_EQ(load(&vml, "format=linux", NULL, 0, &r, err, sizeof(err)), -EINVAL);
+	CHECK(has(err, "entry point"));
+}
+
 TEST(real_debian_kernel)
 {
 	const char *path = getenv("TERRAPIN_VMLINUZ");
@@ -894,6 +1028,8 @@ int main(void)
 	RUN(low_area_and_formats);
 	RUN(ram_write_fails);
 	RUN(fuzz);
+	RUN(vmlinux_loaded);
+	RUN(vmlinux_refused);
 	RUN(real_debian_kernel);
 	free(ram.lo);
 	free(ram.hi);

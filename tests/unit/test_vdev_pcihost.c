@@ -1,7 +1,9 @@
 /* Host tests for kernel/vdev/pcihost.c: configuration mechanism #1 as Linux and
  * firmware drive it, the q35 host bridge's identity, absent functions, BAR sizing
  * on a fake device (decoded with the hypervisor's own drivers/pci_bar.c, a cross
- * check of both), and the 0xcf9 reset register. */
+ * check of both), the 0xcf9 reset register, and the ECAM window checked against
+ * the ports (every register, every size, writes both ways), hostile accesses and a
+ * fixed-seed fuzz loop. */
 #include "tests/unit/check.h"
 
 #include "drivers/pci_bar.c"
@@ -319,6 +321,303 @@ TEST(reset_register)
 	CHECK_EQ(io_in(&vdev_pcihost_ops, &PH, 0xcf8, 4), 0);
 }
 
+/* ---- The ECAM window ---- */
+
+/* PCIe 7.2.2 table 7-1: bus 20+, device 19:15, function 14:12, register 11:0. */
+static uint64_t ecam_off(unsigned bus, unsigned dev, unsigned fn, unsigned reg)
+{
+	return (uint64_t)bus << 20 | dev << 15 | fn << 12 | reg;
+}
+
+static uint64_t ecam_rd(uint64_t off, unsigned size)
+{
+	return vdev_pcihost_ecam_ops.mmio_read(&PH, off, size);
+}
+
+static void ecam_wr(uint64_t off, unsigned size, uint64_t v)
+{
+	vdev_pcihost_ecam_ops.mmio_write(&PH, off, size, v);
+}
+
+TEST(ecam_ops_table)
+{
+	CHECK_STR(vdev_pcihost_ecam_ops.name, "pci-ecam");
+	CHECK_EQ(vdev_pcihost_ecam_ops.mmio_base, 0xfeb00000);
+	CHECK_EQ(vdev_pcihost_ecam_ops.mmio_size, 1u << 20); /* bus 0: 32 x 8 x 4 KiB */
+	CHECK_EQ(vdev_pcihost_ecam_ops.port_count, 0);
+	CHECK(vdev_pcihost_ecam_ops.mmio_read != NULL);
+	CHECK(vdev_pcihost_ecam_ops.mmio_write != NULL);
+	/* above the largest low RAM (3 GiB), below the IOAPIC and the LAPIC, and
+	 * aligned to its size */
+	CHECK(VDEV_PCI_ECAM_BASE >= 3ull << 30);
+	CHECK(VDEV_PCI_ECAM_BASE + VDEV_PCI_ECAM_SIZE <= 0xfec00000);
+	CHECK_EQ(VDEV_PCI_ECAM_BASE % VDEV_PCI_ECAM_SIZE, 0);
+}
+
+TEST(ecam_bridge_identity)
+{
+	static const struct {
+		unsigned reg, size;
+		uint32_t want;
+	} t[] = {
+		{0x00, 4, 0x29c08086}, {0x00, 2, 0x8086}, {0x02, 2, 0x29c0},
+		{0x00, 1, 0x86},       {0x01, 1, 0x80},	  {0x03, 1, 0x29},
+		{0x08, 4, 0x06000000}, {0x0b, 1, 0x06},	  {0x0a, 2, 0x0600},
+		{0x0e, 1, 0x00},       {0x2c, 4, 0x11001af4}, {0x2e, 2, 0x1100},
+		{0x10, 4, 0x00000000}, {0xfc, 4, 0x00000000}, {0xff, 1, 0x00},
+	};
+
+	setup();
+	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		uint64_t got = ecam_rd(ecam_off(0, 0, 0, t[i].reg), t[i].size);
+		if (got != t[i].want)
+			printf("  reg 0x%02x size %u\n", t[i].reg, t[i].size);
+		CHECK_EQ(got, t[i].want);
+	}
+}
+
+/* Every register of function (0, dev, fn), at every size and alignment, reads the
+ * same through ECAM as through 0xcf8/0xcfc. */
+static unsigned ecam_port_mismatches(unsigned dev, unsigned fn)
+{
+	static const unsigned sizes[] = {1, 2, 4};
+	unsigned bad = 0;
+
+	for (unsigned s = 0; s < 3; s++)
+		for (unsigned reg = 0; reg < 256; reg += sizes[s]) {
+			uint64_t e = ecam_rd(ecam_off(0, dev, fn, reg), sizes[s]);
+			uint32_t p = cfg_rd(0, dev, fn, reg, sizes[s]);
+			if (e != p) {
+				printf("  %02x.%u reg 0x%02x size %u: ecam 0x%llx ports 0x%x\n", dev,
+				       fn, reg, sizes[s], (unsigned long long)e, p);
+				bad++;
+			}
+		}
+	return bad;
+}
+
+TEST(ecam_equals_ports)
+{
+	setup();
+	CHECK_EQ(ecam_port_mismatches(0, 0), 0);
+	add_nic();
+	CHECK_EQ(ecam_rd(ecam_off(0, 3, 0, 0), 4), 0x56781234);
+	CHECK_EQ(ecam_port_mismatches(3, 0), 0);
+	CHECK_EQ(ecam_port_mismatches(0, 0), 0);
+	CHECK_EQ(ecam_port_mismatches(3, 1), 0); /* absent: all ones both ways */
+	CHECK_EQ(ecam_port_mismatches(31, 7), 0);
+	/* a read hook answers ECAM reads too */
+	NIC.cfg_read = magic_read;
+	CHECK_EQ(ecam_rd(ecam_off(0, 3, 0, 0x42), 2), 0xabc00422);
+	CHECK_EQ(ecam_port_mismatches(3, 0), 0);
+	NIC.cfg_read = NULL;
+}
+
+TEST(ecam_writes_both_ways)
+{
+	setup();
+	add_nic();
+	/* ECAM write, port read: the bridge's command register, by dword and byte */
+	ecam_wr(ecam_off(0, 0, 0, 0x04), 2, 0xffff);
+	CHECK_EQ(cfg_rd(0, 0, 0, 0x04, 2), 0x0547);
+	ecam_wr(ecam_off(0, 0, 0, 0x05), 1, 0x00);
+	CHECK_EQ(cfg_rd(0, 0, 0, 0x04, 2), 0x0047);
+	ecam_wr(ecam_off(0, 0, 0, 0x00), 4, 0); /* IDs stay read-only */
+	CHECK_EQ(cfg_rd(0, 0, 0, 0x00, 4), 0x29c08086);
+	/* port write, ECAM read */
+	cfg_wr(0, 3, 0, 0x3c, 1, 10);
+	CHECK_EQ(ecam_rd(ecam_off(0, 3, 0, 0x3c), 1), 10);
+	cfg_wr(0, 0, 0, 0x04, 2, 0x0006);
+	CHECK_EQ(ecam_rd(ecam_off(0, 0, 0, 0x04), 4), 0x00000006);
+	/* BAR sizing through ECAM alone, the way Linux does it with MMCONFIG */
+	ecam_wr(ecam_off(0, 3, 0, 0x10), 4, 0xffffffff);
+	CHECK_EQ(ecam_rd(ecam_off(0, 3, 0, 0x10), 4), 0xfffff000);
+	ecam_wr(ecam_off(0, 3, 0, 0x10), 4, 0xfe000000);
+	CHECK_EQ(vpci_dev_bar_addr(&NIC, 0), 0xfe000000);
+	CHECK_EQ(cfg_rd(0, 3, 0, 0x10, 4), 0xfe000000);
+	/* byte lanes: a byte write at 0x13 is register 0x13, and the device's
+	 * hook sees it as such */
+	hook_writes = 0;
+	ecam_wr(ecam_off(0, 3, 0, 0x13), 1, 0xfd);
+	CHECK_EQ(vpci_dev_bar_addr(&NIC, 0), 0xfd000000);
+	CHECK_EQ(hook_writes, 1);
+	CHECK_EQ(hook_last_off, 0x13);
+	CHECK_EQ(hook_last_size, 1);
+	CHECK_EQ(hook_last_val, 0xfd);
+	/* only the low bytes of the value count */
+	ecam_wr(ecam_off(0, 3, 0, 0x3c), 1, 0x1234567890abcd07ull);
+	CHECK_EQ(cfg_rd(0, 3, 0, 0x3c, 1), 7);
+	/* a reset through the port device shows through ECAM */
+	vdev_pcihost_ops.reset(&PH);
+	CHECK_EQ(ecam_rd(ecam_off(0, 0, 0, 0x04), 2), 0);
+}
+
+TEST(ecam_extended_space)
+{
+	static const unsigned regs[] = {0x100, 0x102, 0x103, 0x104, 0x1fc, 0x800, 0xffc, 0xfff};
+	static const unsigned sizes[] = {1, 2, 4};
+
+	setup();
+	add_nic();
+	for (unsigned f = 0; f < 2; f++) {
+		unsigned dev = f ? 3 : 0;
+
+		for (unsigned i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+			for (unsigned s = 0; s < 3; s++) {
+				if (regs[i] % sizes[s])
+					continue;
+				CHECK_EQ(ecam_rd(ecam_off(0, dev, 0, regs[i]), sizes[s]), 0);
+			}
+		/* writes there vanish: nothing aliases onto the first 256 bytes */
+		hook_writes = 0;
+		ecam_wr(ecam_off(0, dev, 0, 0x100), 4, 0xffffffff);
+		ecam_wr(ecam_off(0, dev, 0, 0x104), 2, 0xffff); /* 0x04 + 0x100: command */
+		ecam_wr(ecam_off(0, dev, 0, 0x13c), 1, 0x55);	/* 0x3c + 0x100 */
+		ecam_wr(ecam_off(0, dev, 0, 0xffc), 4, 0x12345678);
+		CHECK_EQ(ecam_rd(ecam_off(0, dev, 0, 0x100), 4), 0);
+		CHECK_EQ(ecam_rd(ecam_off(0, dev, 0, 0xffc), 4), 0);
+		CHECK_EQ(cfg_rd(0, dev, 0, 0x04, 2), 0);
+		CHECK_EQ(cfg_rd(0, dev, 0, 0x3c, 1), 0);
+		CHECK_EQ(hook_writes, 0);
+	}
+	/* Linux's pci_ext_cfg_is_aliased(): extended space must not mirror the
+	 * header, or Linux would cut the function to 256 bytes */
+	CHECK(ecam_rd(ecam_off(0, 0, 0, 0x100), 4) != ecam_rd(ecam_off(0, 0, 0, 0x000), 4));
+}
+
+TEST(ecam_missing_functions)
+{
+	static const unsigned fns[][2] = {{0, 1}, {0, 7}, {1, 0}, {2, 0}, {3, 1}, {31, 7}};
+	static const unsigned regs[] = {0x00, 0x0e, 0xfc, 0x100, 0x800, 0xffc};
+
+	setup();
+	add_nic();
+	for (unsigned i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+		for (unsigned r = 0; r < sizeof(regs) / sizeof(regs[0]); r++) {
+			uint64_t off = ecam_off(0, fns[i][0], fns[i][1], regs[r]);
+
+			ecam_wr(off, 4, 0);
+			CHECK_EQ(ecam_rd(off, 4), 0xffffffff);
+			CHECK_EQ(ecam_rd(off + 2, 2), 0xffff);
+			CHECK_EQ(ecam_rd(off + 3, 1), 0xff);
+		}
+	/* the present ones are untouched by those writes */
+	CHECK_EQ(ecam_rd(ecam_off(0, 0, 0, 0), 4), 0x29c08086);
+	CHECK_EQ(ecam_rd(ecam_off(0, 3, 0, 0), 4), 0x56781234);
+	CHECK_EQ(hook_writes, 0);
+}
+
+TEST(ecam_hostile_accesses)
+{
+	static const struct {
+		uint64_t off;
+		unsigned size;
+	} bad[] = {
+		/* misaligned: would straddle registers */
+		{0x01, 2}, {0x03, 2}, {0x01, 4}, {0x02, 4}, {0x03, 4}, {0xfff, 2}, {0xffe, 4},
+		/* wider than a configuration request (one DW), aligned or not */
+		{0x00, 8}, {0x04, 8}, {0xff8, 8},
+		/* sizes no instruction makes */
+		{0x00, 3}, {0x00, 16}, {0x00, 6},
+		/* outside the window: bus 1 and beyond, and absurd offsets */
+		{1u << 20, 4}, {(1u << 20) + 4, 1}, {0xffffffffull, 1}, {1ull << 63, 4},
+		{~0ull, 1}, {~3ull, 4},
+	};
+
+	setup();
+	add_nic();
+	ecam_wr(ecam_off(0, 0, 0, 0x04), 2, 0x0006);
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		unsigned sz = bad[i].size;
+		uint64_t ones = sz >= 8 ? ~0ull : (1ull << (8 * sz)) - 1;
+
+		if (ecam_rd(bad[i].off, sz) != ones)
+			printf("  off 0x%llx size %u\n", (unsigned long long)bad[i].off, sz);
+		CHECK_EQ(ecam_rd(bad[i].off, sz), ones);
+		ecam_wr(bad[i].off, sz, 0);
+		ecam_wr(bad[i].off + ecam_off(0, 3, 0, 0), sz, 0);
+	}
+	/* none of those writes landed */
+	CHECK_EQ(ecam_rd(ecam_off(0, 0, 0, 0x04), 2), 0x0006);
+	CHECK_EQ(ecam_rd(ecam_off(0, 0, 0, 0x00), 4), 0x29c08086);
+	CHECK_EQ(hook_writes, 0);
+	/* a size-0 read is harmless too */
+	CHECK_EQ(ecam_rd(0, 0), 0);
+	/* the last register of the window is still a register */
+	CHECK_EQ(ecam_rd(ecam_off(0, 31, 7, 0xffc), 4), 0xffffffff);
+	CHECK_EQ(ecam_rd((1u << 20) - 1, 1), 0xff);
+}
+
+/* xorshift64: deterministic, seeded. */
+static uint64_t fuzz_state;
+
+static uint64_t fuzz_next(void)
+{
+	fuzz_state ^= fuzz_state << 13;
+	fuzz_state ^= fuzz_state >> 7;
+	fuzz_state ^= fuzz_state << 17;
+	return fuzz_state;
+}
+
+TEST(ecam_fuzz)
+{
+	static const unsigned sizes[] = {1, 2, 4, 1, 2, 4, 8, 0, 3, 16};
+	unsigned agree = 0;
+
+	setup();
+	add_nic();
+	fuzz_state = 0x9e3779b97f4a7c15ull;
+	for (unsigned i = 0; i < 200000; i++) {
+		uint64_t r = fuzz_next(), off;
+		unsigned size = sizes[r % 10];
+
+		/* mostly the two present functions, their headers half the time;
+		 * sometimes anywhere in or out of the window */
+		unsigned reg = (unsigned)(r >> 16) & ((r >> 40) & 1 ? 0xfff : 0xff);
+
+		switch ((r >> 8) % 4) {
+		case 0:
+			off = ecam_off(0, 0, 0, reg);
+			break;
+		case 1:
+			off = ecam_off(0, 3, 0, reg);
+			break;
+		case 2:
+			off = (r >> 16) & ((1u << 20) - 1);
+			break;
+		default:
+			off = fuzz_next();
+			break;
+		}
+		if ((r >> 4) & 1) {
+			uint64_t v = ecam_rd(off, size);
+			uint64_t ones = size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+
+			CHECK(v <= ones);
+			/* a well-formed header access agrees with the ports */
+			if (off < (1u << 20) && (size == 1 || size == 2 || size == 4) &&
+			    !(off % size) && (off & 0xfff) < 256) {
+				unsigned dev = (unsigned)(off >> 15) & 31, fn = (unsigned)(off >> 12) & 7;
+				CHECK_EQ(v, cfg_rd(0, dev, fn, (unsigned)off & 0xff, size));
+				agree++;
+			}
+		} else {
+			ecam_wr(off, size, fuzz_next());
+		}
+	}
+	CHECK(agree > 10000);
+	/* whatever was written, read-only identity stays, absent stays absent,
+	 * and ECAM and the ports still agree on every register */
+	CHECK_EQ(ecam_rd(ecam_off(0, 0, 0, 0), 4), 0x29c08086);
+	CHECK_EQ(ecam_rd(ecam_off(0, 3, 0, 0), 4), 0x56781234);
+	CHECK_EQ(ecam_rd(ecam_off(0, 0, 0, 0x0e), 1), 0x00);
+	CHECK_EQ(ecam_rd(ecam_off(0, 0, 0, 0x100), 4), 0);
+	CHECK_EQ(ecam_rd(ecam_off(0, 5, 0, 0), 4), 0xffffffff);
+	CHECK_EQ(ecam_port_mismatches(0, 0), 0);
+	CHECK_EQ(ecam_port_mismatches(3, 0), 0);
+	CHECK_EQ(FV.powers, 0); /* ECAM never reaches the reset register */
+}
+
 int main(void)
 {
 	RUN(ops_table);
@@ -331,5 +630,13 @@ int main(void)
 	RUN(read_hook_and_table);
 	RUN(set_bar_errors);
 	RUN(reset_register);
+	RUN(ecam_ops_table);
+	RUN(ecam_bridge_identity);
+	RUN(ecam_equals_ports);
+	RUN(ecam_writes_both_ways);
+	RUN(ecam_extended_space);
+	RUN(ecam_missing_functions);
+	RUN(ecam_hostile_accesses);
+	RUN(ecam_fuzz);
 	return CHECK_DONE();
 }
