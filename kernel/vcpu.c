@@ -2,6 +2,7 @@
 #include "kernel/vcpu.h"
 
 #include "drivers/io.h"
+#include "drivers/lapic.h"
 #include "kernel/cpu.h"
 #include "kernel/errno.h"
 #include "kernel/exit.h"
@@ -11,6 +12,7 @@
 #include "kernel/log.h"
 #include "kernel/percpu.h"
 #include "kernel/platform.h"
+#include "kernel/time.h"
 #include "kernel/virt.h"
 #include "mm/heap.h"
 
@@ -75,6 +77,13 @@ void vcpu_run_slice(struct vcpu *v)
 	struct vm *vm = v->vm;
 	struct vm_exit e;
 
+	/* A slice ends at a host interrupt; and, however it exits, after one
+	 * tick's worth of TSC: a guest that exits all the time (polling a port)
+	 * must not hold the CPU where interrupts do not end guest mode, as in
+	 * Bochs (its SVM lets a guest's RFLAGS.IF mask them) or where each entry
+	 * re-arms a VMX-preemption timer. */
+	uint64_t end = rdtsc() + (uint64_t)tsc_khz * 1000 / LAPIC_TICK_HZ;
+
 	irq_disable();
 	fpu_load(v);
 	while (vm->state == VM_RUNNING && v->run_state == VCPU_RUNNABLE) {
@@ -90,6 +99,11 @@ void vcpu_run_slice(struct vcpu *v)
 		}
 		if (exit_handle(v, &e))
 			break;
+		if (rdtsc() >= end) {
+			irq_enable(); /* whatever interrupt waited is taken now */
+			irq_disable();
+			break;
+		}
 	}
 	fpu_save(v);
 	irq_enable();

@@ -7,7 +7,7 @@ import time
 
 import bochs
 from _common import BANNER_RE
-from harness import BUILD, clean, need_file
+from harness import BUILD, clean, make_iso, need_file
 
 # The good test guests, and their arguments for Bochs: small memory sizes,
 # since Terrapin clears a guest's RAM before starting it, ~10 ms of emulated
@@ -73,3 +73,47 @@ def boot_to_prompt(t, m):
             % (b.group(2), b.group(4)), b.group(0))
     m.wait_prompt()
     t.note("prompt %.1f s after Bochs started" % m.elapsed())
+
+
+def several_vms(t, cpu):
+    """The QEMU scenarios of vms.py the good-guest runs do not cover, on
+    Bochs CPU model `cpu`: three 2-vCPU VMs at once on 2 CPUs, `console` to a guest's UART and Ctrl-] back, a stopped VM restarted
+    from scratch, and `vm destroy` giving back every frame it took."""
+    bochs.need_bochs(cpu)
+    mods = ["%s name=s%d mem=16M cpus=2 autostart" % (guest("smp"), i) for i in range(3)]
+    mods.append("%s name=echo mem=16M autostart" % guest("echo"))
+    iso = make_iso(t.name, modules=mods)
+    with bochs.boot(t, cpu=cpu, smp=2, mem=256, iso=iso) as m:
+        boot_to_prompt(t, m)
+        names = ["s0", "s1", "s2"]
+        rows, out = wait_stopped(m, names)
+        check_passed(t, m, rows, out, names)
+        end = time.monotonic() + 120
+        while not re.search(r"^echo\| echo: ready", clean(m.output()), re.M):
+            if time.monotonic() > end:
+                raise m.fail("echo printed no ready line")
+            time.sleep(1)
+        m.send_raw("console echo\r")
+        m.expect(r"attached to echo's console", 60)
+        m.send_raw("over Bochs\r")
+        m.expect(r"echo: got over Bochs", 60)
+        m.send_raw("\x1d")
+        m.expect(r"back in the Terrapin shell", 60)
+        m.wait_prompt()
+
+        def free_frames():
+            out = m.cmd("mem")
+            return int(t.search(r"^\s+free\s+(\d+) frames", out, "mem has no free count")
+                       .group(1)), out
+
+        before, _ = free_frames()
+        since = len(clean(m.output()))
+        m.cmd("vm start s0")  # a restart starts from scratch
+        rows, out = wait_stopped(m, ["s0"])
+        t.check(clean(m.output())[since:].count("s0| PASS") == 1, "the restarted s0 did not pass",
+                m.output())
+        m.cmd("vm destroy s0")
+        after, out = free_frames()
+        t.check(after - before >= 16 * 256,
+                "free frames went from %d to %d: destroying a 16 MiB VM gave back too few"
+                % (before, after), out)

@@ -13,8 +13,8 @@ import re
 import time
 
 import bochs
-from _bochs_common import (GOOD, N_LOOPS, boot_to_prompt, check_passed, guest, vm_states,
-                           wait_stopped)
+from _bochs_common import (GOOD, N_LOOPS, boot_to_prompt, check_passed, guest, several_vms,
+                           vm_states, wait_stopped)
 from _common import online_cpus
 from harness import Failure, Skip, make_iso, scenario
 
@@ -173,3 +173,9 @@ def bochs_ryzen_spin(t):
         rows, out = vm_states(m)
         t.check(rows["spin"][0] == "stopped", "vm stop did not stop spin", out)
         t.search(r"^spin\s+stopped.*stopped from the shell", out, "spin's reason")
+
+
+@scenario("bochs-ryzen-vms", cost=60, limit=500)
+def bochs_ryzen_vms(t):
+    """Several multi-vCPU VMs, `console`, restart and destroy on AMD-V."""
+    several_vms(t, CPU)

@@ -12,8 +12,8 @@ import re
 import time
 
 import bochs
-from _bochs_common import (GOOD, N_LOOPS, boot_to_prompt, check_passed, guest, vm_states,
-                           wait_stopped)
+from _bochs_common import (GOOD, N_LOOPS, boot_to_prompt, check_passed, guest, several_vms,
+                           vm_states, wait_stopped)
 from _common import online_cpus
 from harness import BUILD, clean, make_iso, need_file, scenario
 
@@ -148,6 +148,12 @@ LINUX_BAD = r"BUG|WARNING|ACPI Error|ACPI BIOS Error|Call Trace|unchecked MSR ac
 # Said of the CPU model, not of Terrapin: with the speculation-control MSRs
 # hidden, an Intel model without eIBRS has only retpolines against RETBleed.
 LINUX_NOT_OURS = r"RETBleed: WARNING"
+
+
+@scenario("bochs-vmx-vms", cost=60, limit=500)
+def bochs_vmx_vms(t):
+    """Several multi-vCPU VMs, `console`, restart and destroy on VT-x."""
+    several_vms(t, CPU)
 
 
 @scenario("bochs-vmx-linux", cost=150, limit=600)
