@@ -19,6 +19,7 @@ from harness import BUILD, clean, make_iso, need_file, scenario
 
 CPU = "corei7_skylake_x"
 
+
 @scenario("bochs-vmx-boot", cost=40, limit=400)
 def bochs_vmx_boot(t):
     """Terrapin boots in Bochs corei7_skylake_x with 2 CPUs, sees VT-x with
