@@ -38,10 +38,26 @@ void fpu_cpu_init(void)
 		write_cr4(cr4 | CR4_OSXSAVE);
 		struct cpuid_regs d = cpuid(0xd, 0);
 		xcr0_supported = ((uint64_t)d.edx << 32) | d.eax;
-		area_size = d.ecx; /* every supported feature (CPUID 0xD.0 ECX) */
+		/* Room for every supported feature: CPUID 0xD.0 ECX says so, and
+		 * each component's offset and size (0xD.i EBX, EAX) must agree; an
+		 * emulator that undercounts must not let XSAVE write past the area. */
+		area_size = d.ecx;
+		for (unsigned i = 2; i < 64; i++) {
+			if (!(xcr0_supported & (1ULL << i)))
+				continue;
+			struct cpuid_regs c = cpuid(0xd, i);
+			if ((size_t)c.ebx + c.eax > area_size)
+				area_size = (size_t)c.ebx + c.eax;
+		}
 	} else {
 		write_cr4(cr4);
 		area_size = FXSAVE_SIZE;
+	}
+	static bool said;
+	if (!said) {
+		said = true;
+		pr_info("fpu: guest state by %s, %zu bytes a vCPU, XCR0 may hold 0x%llx\n",
+			use_xsave ? "XSAVE" : "FXSAVE", area_size, (unsigned long long)xcr0_supported);
 	}
 }
 
