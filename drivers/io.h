@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "kernel/cpuid.h" /* struct cpuid_regs */
+
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
 static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
 static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
@@ -25,9 +27,6 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
 }
 
-struct cpuid_regs {
-	uint32_t eax, ebx, ecx, edx;
-};
 
 static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t sub)
 {

@@ -5,6 +5,7 @@
 
 #include "drivers/io.h"
 #include "kernel/cpu.h"
+#include "kernel/cpuid.h"
 #include "kernel/errno.h"
 #include "kernel/fpu.h"
 #include "kernel/kstring.h"
@@ -27,117 +28,24 @@
 
 /* ---- CPUID: the host's, filtered to what Terrapin virtualizes ---- */
 
-enum cpuid_reg { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX };
-
-/* Features a guest must not see: each needs MSRs, instructions or state that
- * Terrapin does not virtualize, and a kernel that saw the bit would use them
- * (Linux reads the MCA banks, writes SPEC_CTRL, turns on 5-level paging...). */
-static const struct cpuid_hide {
-	uint32_t leaf;
-	uint8_t reg;
-	uint32_t bits;
-} cpuid_hidden[] = {
-	/* 1.ECX: DTES64, DS-CPL, VMX, SMX, EST, TM2, xTPR, PDCM, DCA, x2APIC (not
-	 * virtualized yet), MONITOR/MWAIT */
-	{ 1, CPUID_ECX, (1u << 2) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) |
-				(1u << 14) | (1u << 15) | (1u << 18) | (1u << 21) | (1u << 3) },
-	/* 1.EDX: DS, ACPI thermal, TM, PBE (MCE and MCA stay: kernel/mca.c) */
-	{ 1, CPUID_EDX, (1u << 21) | (1u << 22) | (1u << 29) | (1u << 31) },
-	/* 7.0.EBX: TSC_ADJUST (its MSR is not virtualized), SGX, RDT monitoring
-	 * and allocation, processor trace */
-	{ 7, CPUID_EBX, (1u << 1) | (1u << 2) | (1u << 12) | (1u << 15) | (1u << 25) },
-	/* 7.0.ECX: WAITPKG, LA57 (the guest page walker knows 4 levels), RDPID
-	 * (reads TSC_AUX, which is not switched per vCPU), SGX LC */
-	{ 7, CPUID_ECX, (1u << 5) | (1u << 16) | (1u << 22) | (1u << 30) },
-	/* 7.0.EDX: SPEC_CTRL/IBRS, STIBP, L1D_FLUSH, ARCH_CAPABILITIES,
-	 * CORE_CAPABILITIES, SSBD: speculation-control MSRs */
-	{ 7, CPUID_EDX, (1u << 26) | (1u << 27) | (1u << 28) | (1u << 29) | (1u << 30) | (1u << 31) },
-	/* 0x80000001.ECX: SVM (no nesting yet), IBS, WDT, LWP, core, northbridge
-	 * and L3 performance counters */
-	{ 0x80000001, CPUID_ECX, (1u << 2) | (1u << 10) | (1u << 13) | (1u << 15) | (1u << 23) |
-					 (1u << 24) | (1u << 28) },
-	/* 0x80000001.EDX: RDTSCP (TSC_AUX again) */
-	{ 0x80000001, CPUID_EDX, 1u << 27 },
-	/* 0x80000008.EBX: IBPB, IBRS, STIBP, SSBD and their variants */
-	{ 0x80000008, CPUID_EBX, (1u << 12) | (1u << 14) | (1u << 15) | (1u << 16) | (1u << 17) |
-					 (1u << 18) | (1u << 24) | (1u << 25) | (1u << 26) },
-};
-
-static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
-{
-	uint32_t max_basic = cpuid(0, 0).eax;
-
-	if (leaf >= 0x40000000 && leaf < 0x40000100) {
-		memset(r, 0, sizeof(*r));
-		if (leaf == 0x40000000) {
-			r->eax = 0x40000010;
-			memcpy(&r->ebx, "Terr", 4); /* "TerrapinHV  " */
-			memcpy(&r->ecx, "apin", 4);
-			memcpy(&r->edx, "HV  ", 4);
-		} else if (leaf == 0x40000001) {
-			r->eax = HC_ABI_VERSION;
-		} else if (leaf == 0x40000010) {
-			/* The timing leaf VMware and others use: TSC and local APIC
-			 * timer input frequencies in kHz. */
-			r->eax = tsc_khz;
-			r->ebx = (uint32_t)(VLAPIC_BUS_HZ / 1000);
-		}
-		return;
-	}
-	if (leaf < 0x80000000 && leaf > max_basic) {
-		memset(r, 0, sizeof(*r));
-		return;
-	}
-	*r = cpuid(leaf, sub);
-	for (size_t i = 0; i < sizeof(cpuid_hidden) / sizeof(cpuid_hidden[0]); i++) {
-		const struct cpuid_hide *h = &cpuid_hidden[i];
-		if (h->leaf != leaf || (leaf == 7 && sub != 0))
-			continue;
-		uint32_t *reg[] = { &r->eax, &r->ebx, &r->ecx, &r->edx };
-		*reg[h->reg] &= ~h->bits;
-	}
-	switch (leaf) {
-	case 1:
-		r->ecx |= 1u << 31; /* running under a hypervisor */
-		r->ecx |= 1u << 24; /* TSC-deadline: the virtual local APIC has it */
-		r->ebx = (r->ebx & 0x0000ffff) | (v->vm->nvcpus << 16) | (v->id << 24);
-		/* OSXSAVE mirrors the guest's CR4.OSXSAVE, not Terrapin's (SDM 2
-		 * CPUID, table 3-10): software checks it before XGETBV. */
-		if (r->ecx & (1u << 27)) {
-			struct vcpu_state s;
-			virt->get_state(v, &s);
-			if (!(s.cr4 & CR4_OSXSAVE))
-				r->ecx &= ~(1u << 27);
-		}
-		break;
-	case 0xd:
-		/* XSAVES: IA32_XSS is not virtualized. XSAVEC: the compacted
-		 * size in 0xd.1 EBX is wrong on some CPUs (Bochs gives the
-		 * standard one), and Linux then warns "XSAVE consistency
-		 * problem"; the standard format needs no such size. */
-		if (sub == 1)
-			r->eax &= ~((1u << 1) | (1u << 3));
-		break;
-	case 6:  /* power management: none */
-	case 0xa: /* performance monitoring: none */
-	case 0x8000000a: /* SVM features: no nesting yet */
-		memset(r, 0, sizeof(*r));
-		break;
-	case 0xb: case 0x1f:
-		r->edx = v->id;
-		break;
-	case 0x80000007: /* power management: only the invariant TSC */
-		r->eax = r->ebx = r->ecx = 0;
-		r->edx &= 1u << 8;
-		break;
-	}
-}
-
 static bool handle_cpuid(struct vcpu *v, const struct vm_exit *e)
 {
-	struct cpuid_regs r;
-
-	cpuid_policy(v, (uint32_t)v->gpr[RAX], (uint32_t)v->gpr[RCX], &r);
+	uint32_t leaf = (uint32_t)v->gpr[RAX], sub = (uint32_t)v->gpr[RCX];
+	struct cpuid_guest g = {
+		.host_max_basic = cpuid(0, 0).eax,
+		.nvcpus = v->vm->nvcpus,
+		.vcpu_id = v->id,
+		.tsc_khz = tsc_khz,
+		.lapic_khz = (uint32_t)(VLAPIC_BUS_HZ / 1000),
+		.hc_abi = HC_ABI_VERSION,
+	};
+	if (cpuid_needs_osxsave(leaf)) {
+		struct vcpu_state s;
+		virt->get_state(v, &s);
+		g.osxsave = s.cr4 & CR4_OSXSAVE;
+	}
+	struct cpuid_regs r = cpuid(leaf, sub);
+	cpuid_filter(leaf, sub, &g, &r);
 	v->gpr[RAX] = r.eax;
 	v->gpr[RBX] = r.ebx;
 	v->gpr[RCX] = r.ecx;
