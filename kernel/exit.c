@@ -10,7 +10,7 @@
 #include "kernel/fpu.h"
 #include "kernel/kstring.h"
 #include "kernel/log.h"
-#include "kernel/mca.h"
+#include "kernel/msr.h"
 #include "kernel/mmio.h"
 #include "kernel/platform.h"
 #include "kernel/printf.h"
@@ -20,11 +20,6 @@
 #include "kernel/virt.h"
 
 #define MSR_TSC 0x10
-#define MSR_PAT 0x277
-#define MSR_MISC_ENABLE 0x1a0
-#define MSR_MTRRCAP 0xfe
-#define MSR_MTRR_DEF_TYPE 0x2ff
-#define MSR_FEATURE_CONTROL 0x3a
 
 /* ---- CPUID: the host's, filtered to what Terrapin virtualizes ---- */
 
@@ -60,44 +55,26 @@ static int msr_read(struct vcpu *v, uint32_t index, uint64_t *val)
 {
 	int r = platform_lapic_msr(v, index, val, false);
 
-	if (r == -ENOENT)
-		r = mca_msr(index, val, false);
 	if (r != -ENOENT)
 		return r;
 	switch (index) {
 	case MSR_EFER: *val = virt->get_efer(v); return 0;
 	case MSR_TSC: *val = rdtsc() - v->vm->start_tsc; return 0;
-	case MSR_MISC_ENABLE: *val = 1; return 0; /* fast strings */
-	case MSR_MTRRCAP: *val = 0; return 0;
-	case MSR_MTRR_DEF_TYPE: *val = 0xc06; return 0; /* MTRRs enabled, WB */
-	case MSR_PAT: *val = 0x0007040600070406ULL; return 0;
-	case 0x17: case 0x8b: *val = 0; return 0; /* platform id, microcode revision */
-	case 0xc0010055: *val = 0; return 0; /* AMD interrupt-pending message: no C1E */
-	case MSR_FEATURE_CONTROL: /* Intel only: locked, VMX off (CPUID hides VT-x) */
-		if (cpu.vendor != CPU_INTEL)
-			return -EPERM;
-		*val = 1;
-		return 0;
-	default: return -EPERM;
 	}
+	r = msr_fixed(index, val, false, cpu.vendor == CPU_INTEL);
+	return r == -ENOENT ? -EPERM : r;
 }
 
 static int msr_write(struct vcpu *v, uint32_t index, uint64_t val)
 {
 	int r = platform_lapic_msr(v, index, &val, true);
 
-	if (r == -ENOENT)
-		r = mca_msr(index, &val, true);
 	if (r != -ENOENT)
 		return r;
-	switch (index) {
-	case MSR_EFER: return virt->set_efer(v, val);
-	case MSR_MTRR_DEF_TYPE:
-	case MSR_PAT:
-	case 0x8b:
-		return 0;
-	default: return -EPERM;
-	}
+	if (index == MSR_EFER)
+		return virt->set_efer(v, val);
+	r = msr_fixed(index, &val, true, cpu.vendor == CPU_INTEL);
+	return r == -ENOENT ? -EPERM : r;
 }
 
 /* XSETBV (SDM 2): XCR0 per vCPU. CR4.OSXSAVE clear is #UD; CPL above 0 or a
