@@ -1,5 +1,6 @@
-/* The VT-x backend's shared internals (vmx/vmx_cpu.c, vmx_vcpu.c, vmx_exit.c).
- * The core reaches the backend only through vmx_ops (kernel/virt.h). */
+/* The VT-x backend's shared internals (vmx/vmx_cpu.c, vmx_vcpu.c, vmx_state.c,
+ * vmx_event.c, vmx_exit.c). The core reaches the backend only through vmx_ops
+ * (kernel/virt.h). */
 #ifndef VMX_VMX_H
 #define VMX_VMX_H
 
@@ -8,11 +9,12 @@
 
 #include "kernel/percpu.h"
 #include "kernel/vcpu_state.h"
+#include "kernel/vm.h"
 #include "kernel/vm_exit.h"
 #include "mm/tdp.h"
 #include "vmx/vmx_caps.h"
 
-struct vcpu;
+struct vm_event;
 
 /* The MSRs the guest reaches directly whose values VM entry and exit do not
  * switch (SDM 3C 27.5, 28.5): kept in the registers while the same vCPU runs
@@ -57,6 +59,9 @@ struct vmx_vcpu {
 	uint64_t fail_qual;
 };
 
+/* The backend's half of a vCPU. */
+static inline struct vmx_vcpu *vmx_of(struct vcpu *v) { return v->arch; }
+
 extern struct vmx_cpu vmx_cpus[MAX_CPUS];
 extern struct vmx_config vmx_cfg;
 extern struct tdp_format vmx_ept_format;
@@ -78,6 +83,33 @@ int vmx_take_failed_field(bool *write);
  * it is active on another CPU and cannot be fetched from here. */
 bool vmx_acquire(struct vmx_vcpu *s);
 
+/* vmx_state.c: the lazy MSRs and CR2 saved from the registers, and switched to
+ * s's on c (interrupts off). */
+void vmx_lazy_save(struct vmx_vcpu *s);
+void vmx_lazy_switch(struct vmx_cpu *c, struct vmx_vcpu *s);
+/* Write st into s's VMCS, current on this CPU. */
+void vmx_write_state(struct vmx_vcpu *s, const struct vcpu_state *st);
+/* The vmx_ops entries for guest state. */
+void vmx_set_state(struct vcpu *v, const struct vcpu_state *st);
+void vmx_get_state(struct vcpu *v, struct vcpu_state *st);
+uint64_t vmx_get_rip(struct vcpu *v);
+void vmx_set_rip(struct vcpu *v, uint64_t rip);
+void vmx_advance_rip(struct vcpu *v, unsigned len);
+void vmx_set_rflags(struct vcpu *v, uint64_t rflags);
+uint64_t vmx_get_efer(struct vcpu *v);
+int vmx_set_efer(struct vcpu *v, uint64_t efer);
+
+/* vmx_event.c: queue an event for the next entry (SDM 3C 26.6 format); false
+ * if one is. */
+bool vmx_queue_event(struct vmx_vcpu *s, uint32_t info, uint32_t error, uint32_t len);
+/* Before each entry: inject the NMI that waits, or arm its window. */
+void vmx_deliver_nmi(struct vmx_vcpu *s);
+/* After each exit: queue again the event whose delivery it interrupted. */
+void vmx_reinject_vectoring(struct vmx_vcpu *s);
+/* The vmx_ops entries for events. */
+bool vmx_inject(struct vcpu *v, const struct vm_event *ev);
+bool vmx_irq_window(struct vcpu *v, bool arm);
+
 /* vmx_exit.c: fill e from the exit just taken; true when the backend handled it
  * itself (CR accesses, MONITOR/MWAIT) and re-enters without the core. */
 bool vmx_decode_exit(struct vmx_vcpu *s, struct vcpu *v, uint32_t reason, struct vm_exit *e);
@@ -87,8 +119,6 @@ void vmx_set_cr0(struct vmx_vcpu *s, uint64_t cr0);
 uint64_t vmx_view_cr0(struct vmx_vcpu *s);
 uint64_t vmx_view_cr4(struct vmx_vcpu *s);
 void vmx_set_cr4(struct vmx_vcpu *s, uint64_t cr4);
-/* Queue an event for the next entry (SDM 3C 26.6 format); false if one is. */
-bool vmx_queue_event(struct vmx_vcpu *s, uint32_t info, uint32_t error, uint32_t len);
 
 /* The interruption-information format (SDM 3C 25.8.3, 25.9.2). */
 #define VMX_INTR_VALID (1u << 31)

@@ -201,7 +201,7 @@ bool vmx_decode_exit(struct vmx_vcpu *s, struct vcpu *v, uint32_t reason, struct
 	case EXIT_R_TRIPLE_FAULT: e->reason = EXIT_SHUTDOWN; break;
 	case EXIT_R_INTR_WINDOW: e->reason = EXIT_INTR_WINDOW; break;
 	case EXIT_R_NMI_WINDOW:
-		/* The next entry injects the NMI that waited (vmx_vcpu.c). */
+		/* The next entry injects the NMI that waited (vmx_event.c). */
 		vmcs_write(VMCS_PROC_CONTROLS, s->proc &= ~VMX_PROC_NMI_WINDOW_EXITING);
 		return true;
 	case EXIT_R_CPUID: e->reason = EXIT_CPUID; break;

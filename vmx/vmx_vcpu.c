@@ -1,6 +1,6 @@
 /* VT-x vCPUs: one VMCS each, made current on the CPU that touches it (VMCLEAR
- * on the old CPU first when it moves), guest state to and from struct
- * vcpu_state, events, and the run loop around VMLAUNCH/VMRESUME. */
+ * on the old CPU first when it moves), and the run loop around
+ * VMLAUNCH/VMRESUME. Guest state is in vmx_state.c, events in vmx_event.c. */
 #include "drivers/io.h"
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
@@ -19,44 +19,8 @@
 
 _Static_assert(GPR_R15 == R15 * 8 && GPR_RCX == RCX * 8, "GPR offsets match enum gpr");
 
-#define EFER_LMA (1ULL << 10)
-#define CR4_PAE (1ULL << 5)
-#define RFLAGS_IF_BIT (1ULL << 9)
 #define MSR_PAT 0x277
 #define PAT_POWER_ON 0x0007040600070406ULL
-#define AR_UNUSABLE (1u << 16)
-#define AR_L (1u << 13) /* CS.L in the access rights (SDM 3C 25.4.1) */
-#define RFLAGS_RF (1ULL << 16)
-
-static const uint32_t lazy_msr_index[VMX_NLAZY] = {
-	[VMX_STAR] = 0xC0000081, [VMX_LSTAR] = 0xC0000082, [VMX_CSTAR] = 0xC0000083,
-	[VMX_SFMASK] = 0xC0000084, [VMX_KERNEL_GS_BASE] = 0xC0000102,
-};
-
-static const struct {
-	enum vmcs_field sel, limit, ar, base;
-} seg_fields[NSEGS] = {
-	[SEG_ES] = { VMCS_GUEST_ES_SEL, VMCS_GUEST_ES_LIMIT, VMCS_GUEST_ES_AR, VMCS_GUEST_ES_BASE },
-	[SEG_CS] = { VMCS_GUEST_CS_SEL, VMCS_GUEST_CS_LIMIT, VMCS_GUEST_CS_AR, VMCS_GUEST_CS_BASE },
-	[SEG_SS] = { VMCS_GUEST_SS_SEL, VMCS_GUEST_SS_LIMIT, VMCS_GUEST_SS_AR, VMCS_GUEST_SS_BASE },
-	[SEG_DS] = { VMCS_GUEST_DS_SEL, VMCS_GUEST_DS_LIMIT, VMCS_GUEST_DS_AR, VMCS_GUEST_DS_BASE },
-	[SEG_FS] = { VMCS_GUEST_FS_SEL, VMCS_GUEST_FS_LIMIT, VMCS_GUEST_FS_AR, VMCS_GUEST_FS_BASE },
-	[SEG_GS] = { VMCS_GUEST_GS_SEL, VMCS_GUEST_GS_LIMIT, VMCS_GUEST_GS_AR, VMCS_GUEST_GS_BASE },
-	[SEG_TR] = { VMCS_GUEST_TR_SEL, VMCS_GUEST_TR_LIMIT, VMCS_GUEST_TR_AR, VMCS_GUEST_TR_BASE },
-	[SEG_LDTR] = { VMCS_GUEST_LDTR_SEL, VMCS_GUEST_LDTR_LIMIT, VMCS_GUEST_LDTR_AR,
-		       VMCS_GUEST_LDTR_BASE },
-};
-
-static struct vmx_vcpu *vx(struct vcpu *v) { return v->arch; }
-
-static bool irqs_on(void)
-{
-	uint64_t f;
-	__asm__ volatile("pushfq; popq %0" : "=r"(f));
-	return f & RFLAGS_IF_BIT;
-}
-
-static inline void write_cr2(uint64_t v) { __asm__ volatile("mov %0, %%cr2" : : "r"(v) : "memory"); }
 
 /* ---- VPIDs: one per vCPU, 0 is the host's ---- */
 
@@ -86,60 +50,6 @@ static void vpid_free(uint16_t vpid)
 	if (vpid)
 		vpid_used[vpid / 64] &= ~(1ULL << (vpid % 64));
 	spin_unlock_irqrestore(&vpid_lock, f);
-}
-
-/* ---- segments: struct seg attributes <-> VMCS access rights (SDM 3C 25.4.1) ---- */
-
-static uint32_t ar_of(uint16_t attr) { return (attr & 0xffu) | ((uint32_t)(attr & 0xf00) << 4); }
-static uint16_t attr_of(uint32_t ar)
-{
-	return ar & AR_UNUSABLE ? 0 : (uint16_t)((ar & 0xff) | ((ar >> 4) & 0xf00));
-}
-
-/* What VM entry insists on (SDM 3C 26.3.1.2) that a loader's or the INIT
- * state may leave loose: usable code/data segments accessed, a busy TSS, an
- * unusable segment marked so. */
-static uint32_t seg_ar(int i, uint16_t attr, bool long_mode)
-{
-	uint32_t ar = ar_of(attr);
-
-	if (i == SEG_TR) {
-		unsigned type = attr & 0xf;
-		if (!(attr & SEG_P) || (type != 3 && type != 11 && type != 1 && type != 9))
-			return ar_of(SEG_TSS32_BUSY);
-		type |= 2; /* busy */
-		if (long_mode)
-			type = 11;
-		return (ar & ~0xfu) | type;
-	}
-	if (!(attr & SEG_P))
-		return i == SEG_CS ? ar | 1 : AR_UNUSABLE;
-	if (i == SEG_LDTR)
-		return (ar & ~0xfu) | 2;
-	if (attr & SEG_S)
-		ar |= 1; /* accessed */
-	return ar;
-}
-
-/* ---- lazy MSRs and CR2 ---- */
-
-static void lazy_save(struct vmx_vcpu *s)
-{
-	for (int i = 0; i < VMX_NLAZY; i++)
-		s->lazy_msr[i] = rdmsr(lazy_msr_index[i]);
-	s->cr2 = read_cr2();
-}
-
-static void lazy_switch(struct vmx_cpu *c, struct vmx_vcpu *s)
-{
-	if (c->msr_owner == s)
-		return;
-	if (c->msr_owner)
-		lazy_save(c->msr_owner);
-	for (int i = 0; i < VMX_NLAZY; i++)
-		wrmsr(lazy_msr_index[i], s->lazy_msr[i]);
-	write_cr2(s->cr2);
-	c->msr_owner = s;
 }
 
 /* ---- making a VMCS current ---- */
@@ -224,8 +134,6 @@ static void write_controls(struct vmx_vcpu *s)
 	s->initialized = true;
 }
 
-static void write_state(struct vmx_vcpu *s, const struct vcpu_state *st);
-
 /* Runs on the CPU where s is active: write it back and forget it there. */
 static void clear_here(void *arg)
 {
@@ -235,7 +143,7 @@ static void clear_here(void *arg)
 	if (s->loaded_cpu != (int)this_cpu()->index)
 		return;
 	if (c->msr_owner == s) {
-		lazy_save(s);
+		vmx_lazy_save(s);
 		c->msr_owner = 0;
 	}
 	if (c->running == s)
@@ -289,7 +197,7 @@ static bool acquire(struct vmx_vcpu *s, bool may_migrate)
 		write_controls(s);
 	write_host_state();
 	if (s->pending_valid) {
-		write_state(s, &s->pending);
+		vmx_write_state(s, &s->pending);
 		s->pending_valid = false;
 	}
 	return true;
@@ -341,7 +249,7 @@ static int vmx_vcpu_create(struct vcpu *v)
 
 static void vmx_vcpu_destroy(struct vcpu *v)
 {
-	struct vmx_vcpu *s = vx(v);
+	struct vmx_vcpu *s = vmx_of(v);
 
 	if (!s)
 		return;
@@ -364,221 +272,6 @@ static void vmx_vcpu_destroy(struct vcpu *v)
 	v->arch = 0;
 }
 
-/* ---- state ---- */
-
-static void write_state(struct vmx_vcpu *s, const struct vcpu_state *st)
-{
-	uint64_t efer = st->efer & ~EFER_LMA;
-	bool lma = (efer & EFER_LME) && (st->cr0 & CR0_PG);
-
-	if (lma)
-		efer |= EFER_LMA;
-	for (int i = 0; i < NSEGS; i++) {
-		vmcs_write(seg_fields[i].sel, st->seg[i].sel);
-		vmcs_write(seg_fields[i].limit, st->seg[i].limit);
-		vmcs_write(seg_fields[i].ar, seg_ar(i, st->seg[i].attr, lma));
-		vmcs_write(seg_fields[i].base, st->seg[i].base);
-	}
-	vmcs_write(VMCS_GUEST_GDTR_BASE, st->gdtr.base);
-	vmcs_write(VMCS_GUEST_GDTR_LIMIT, st->gdtr.limit);
-	vmcs_write(VMCS_GUEST_IDTR_BASE, st->idtr.base);
-	vmcs_write(VMCS_GUEST_IDTR_LIMIT, st->idtr.limit);
-	vmcs_write(VMCS_GUEST_RIP, st->rip);
-	vmcs_write(VMCS_GUEST_RFLAGS, st->rflags | RFLAGS_FIXED);
-	vmcs_write(VMCS_GUEST_CR3, st->cr3);
-	vmcs_write(VMCS_GUEST_EFER, efer);
-	s->entry_ctl = lma ? s->entry_ctl | VMX_ENTRY_IA32E_GUEST : s->entry_ctl & ~VMX_ENTRY_IA32E_GUEST;
-	vmcs_write(VMCS_ENTRY_CONTROLS, s->entry_ctl);
-	vmx_set_cr0(s, st->cr0);
-	vmx_set_cr4(s, st->cr4);
-	/* SDM 3C 26.3.2.4: with EPT, PAE paging outside long mode takes its PDPTEs
-	 * from the VMCS on entry, not from memory. */
-	if ((st->cr0 & CR0_PG) && (st->cr4 & CR4_PAE) && !lma) {
-		uint64_t pdpte[4] = { 0 };
-		gmap_read(&s->v->vm->gmap, st->cr3 & ~0x1fULL, pdpte, sizeof(pdpte));
-		vmcs_write(VMCS_GUEST_PDPTE0, pdpte[0]);
-		vmcs_write(VMCS_GUEST_PDPTE1, pdpte[1]);
-		vmcs_write(VMCS_GUEST_PDPTE2, pdpte[2]);
-		vmcs_write(VMCS_GUEST_PDPTE3, pdpte[3]);
-	}
-	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
-	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, 0);
-	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
-	s->entry_intr = 0;
-	s->nmi_pending = false;
-	s->cr2 = st->cr2;
-	if (vmx_cpus[this_cpu()->index].msr_owner == s)
-		write_cr2(st->cr2);
-}
-
-static void read_state(struct vmx_vcpu *s, struct vcpu_state *st)
-{
-	for (int i = 0; i < NSEGS; i++) {
-		st->seg[i].sel = (uint16_t)vmcs_read(seg_fields[i].sel);
-		st->seg[i].limit = (uint32_t)vmcs_read(seg_fields[i].limit);
-		st->seg[i].attr = attr_of((uint32_t)vmcs_read(seg_fields[i].ar));
-		st->seg[i].base = vmcs_read(seg_fields[i].base);
-	}
-	st->gdtr.base = vmcs_read(VMCS_GUEST_GDTR_BASE);
-	st->gdtr.limit = (uint32_t)vmcs_read(VMCS_GUEST_GDTR_LIMIT);
-	st->idtr.base = vmcs_read(VMCS_GUEST_IDTR_BASE);
-	st->idtr.limit = (uint32_t)vmcs_read(VMCS_GUEST_IDTR_LIMIT);
-	st->rip = vmcs_read(VMCS_GUEST_RIP);
-	st->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
-	st->cr0 = vmx_view_cr0(s);
-	st->cr4 = vmx_view_cr4(s);
-	st->cr3 = vmcs_read(VMCS_GUEST_CR3);
-	st->efer = vmcs_read(VMCS_GUEST_EFER);
-	st->cr2 = vmx_cpus[this_cpu()->index].msr_owner == s ? read_cr2() : s->cr2;
-}
-
-struct state_call {
-	struct vmx_vcpu *s;
-	struct vcpu_state *st;
-	bool write, done;
-};
-
-/* Where the VMCS is not active anywhere the state waits in s->pending;
- * where it is active here it is read or written directly. */
-static void state_here(void *arg)
-{
-	struct state_call *c = arg;
-	struct vmx_vcpu *s = c->s;
-	uint64_t f = irq_save();
-
-	if (s->loaded_cpu < 0) {
-		if (c->write) {
-			s->pending = *c->st;
-			s->pending_valid = true;
-		} else if (s->pending_valid) {
-			*c->st = s->pending;
-		}
-		c->done = true;
-	} else if (s->loaded_cpu == (int)this_cpu()->index && acquire(s, false)) {
-		if (c->write)
-			write_state(s, c->st);
-		else
-			read_state(s, c->st);
-		c->done = true;
-	}
-	irq_restore(f);
-}
-
-static void state_call(struct vcpu *v, struct vcpu_state *st, bool write)
-{
-	struct vmx_vcpu *s = vx(v);
-	struct state_call c = { s, st, write, false };
-
-	state_here(&c);
-	if (!c.done && irqs_on()) {
-		int cpu = s->loaded_cpu;
-		if (cpu >= 0)
-			smp_call((uint32_t)cpu, state_here, &c);
-	}
-	if (!c.done)
-		pr_warn("vmx: %s vCPU %u: its VMCS is busy on CPU %d; state not %s\n", v->vm->name,
-			v->id, s->loaded_cpu, write ? "set" : "read");
-}
-
-static void vmx_set_state(struct vcpu *v, const struct vcpu_state *st)
-{
-	memcpy(v->gpr, st->gpr, sizeof(v->gpr));
-	state_call(v, (struct vcpu_state *)st, true);
-}
-
-static void vmx_get_state(struct vcpu *v, struct vcpu_state *st)
-{
-	memset(st, 0, sizeof(*st));
-	state_call(v, st, false);
-	memcpy(st->gpr, v->gpr, sizeof(st->gpr));
-}
-
-/* ---- events ---- */
-
-bool vmx_queue_event(struct vmx_vcpu *s, uint32_t info, uint32_t error, uint32_t len)
-{
-	if (s->entry_intr & VMX_INTR_VALID)
-		return false;
-	/* SDM 3C 26.2.1.3: no error code in real mode (unrestricted guest, PE=0). */
-	if ((info & VMX_INTR_HAS_ERROR) && !(vmcs_read(VMCS_GUEST_CR0) & CR0_PE))
-		info &= ~VMX_INTR_HAS_ERROR;
-	vmcs_write(VMCS_ENTRY_INTR_INFO, info);
-	if (info & VMX_INTR_HAS_ERROR)
-		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR, error);
-	if (len)
-		vmcs_write(VMCS_ENTRY_INSN_LEN, len);
-	s->entry_intr = info;
-	return true;
-}
-
-static void set_proc(struct vmx_vcpu *s, uint32_t proc)
-{
-	if (proc != s->proc) {
-		s->proc = proc;
-		vmcs_write(VMCS_PROC_CONTROLS, proc);
-	}
-}
-
-/* Inject the NMI inject() accepted once the guest can take one; else wait for
- * the NMI window (SDM 3C 26.3.1.5: no NMI injection while blocked by NMI or
- * MOV SS with virtual NMIs). */
-static void deliver_nmi(struct vmx_vcpu *s)
-{
-	if (!s->nmi_pending)
-		return;
-	uint32_t block = (uint32_t)vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
-	if (!(s->entry_intr & VMX_INTR_VALID) &&
-	    !(block & (VMX_BLOCK_NMI | VMX_BLOCK_MOVSS | VMX_BLOCK_STI))) {
-		vmx_queue_event(s, 2 | (VMX_INTR_TYPE_NMI << 8) | VMX_INTR_VALID, 0, 0);
-		s->nmi_pending = false;
-		set_proc(s, s->proc & ~VMX_PROC_NMI_WINDOW_EXITING);
-	} else if (vmx_cfg.nmi_window) {
-		set_proc(s, s->proc | VMX_PROC_NMI_WINDOW_EXITING);
-	}
-}
-
-static bool vmx_inject(struct vcpu *v, const struct vm_event *ev)
-{
-	struct vmx_vcpu *s = vx(v);
-	uint64_t f = irq_save();
-	bool ok = false;
-
-	if (acquire(s, false)) {
-		if (ev->type == EVENT_NMI) {
-			ok = !s->nmi_pending;
-			s->nmi_pending = true;
-			deliver_nmi(s);
-		} else {
-			uint32_t info = ev->vector | ((uint32_t)ev->type << 8) | VMX_INTR_VALID |
-					(ev->has_error ? VMX_INTR_HAS_ERROR : 0);
-			ok = vmx_queue_event(s, info, ev->error, ev->type == EVENT_SOFTINT ? 2 : 0);
-		}
-	}
-	irq_restore(f);
-	return ok;
-}
-
-static bool vmx_irq_window(struct vcpu *v, bool arm)
-{
-	struct vmx_vcpu *s = vx(v);
-	uint64_t f = irq_save();
-	bool open = false;
-
-	if (acquire(s, false)) {
-		uint32_t block = (uint32_t)vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
-		open = (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF_BIT) &&
-		       !(block & (VMX_BLOCK_STI | VMX_BLOCK_MOVSS)) && !(s->entry_intr & VMX_INTR_VALID);
-		/* SDM 3C 25.6.2: an interrupt-window exit comes as soon as the guest
-		 * can take an external interrupt. */
-		if (open || !arm)
-			set_proc(s, s->proc & ~VMX_PROC_INTR_WINDOW_EXITING);
-		else
-			set_proc(s, s->proc | VMX_PROC_INTR_WINDOW_EXITING);
-	}
-	irq_restore(f);
-	return open;
-}
-
 /* ---- the run loop ---- */
 
 static void fail_entry(struct vmx_vcpu *s, struct vm_exit *e, bool vmfail, uint32_t reason)
@@ -597,26 +290,9 @@ static void fail_entry(struct vmx_vcpu *s, struct vm_exit *e, bool vmfail, uint3
 	e->hw_info1 = vmfail ? s->insn_error : s->fail_qual;
 }
 
-/* An event whose delivery the exit interrupted is delivered again on the next
- * entry (SDM 3C 28.2.4, 27.2.3). */
-static void reinject_vectoring(struct vmx_vcpu *s)
-{
-	uint32_t idt = (uint32_t)vmcs_read(VMCS_IDT_VECTORING_INFO);
-
-	if (!(idt & VMX_INTR_VALID))
-		return;
-	unsigned type = VMX_INTR_TYPE(idt);
-	uint32_t len = 0;
-	if (type == VMX_INTR_TYPE_SW_INT || type == VMX_INTR_TYPE_PRIV_SW_EXC ||
-	    type == VMX_INTR_TYPE_SW_EXC)
-		len = (uint32_t)vmcs_read(VMCS_EXIT_INSN_LEN);
-	uint32_t err = idt & VMX_INTR_HAS_ERROR ? (uint32_t)vmcs_read(VMCS_IDT_VECTORING_ERROR) : 0;
-	vmx_queue_event(s, idt & (VMX_INTR_VALID | VMX_INTR_HAS_ERROR | 0x7ff), err, len);
-}
-
 static void vmx_run(struct vcpu *v, struct vm_exit *e)
 {
-	struct vmx_vcpu *s = vx(v);
+	struct vmx_vcpu *s = vmx_of(v);
 	struct vmx_cpu *c = &vmx_cpus[this_cpu()->index];
 
 	if (!acquire(s, true)) {
@@ -624,7 +300,7 @@ static void vmx_run(struct vcpu *v, struct vm_exit *e)
 		s->insn_error = c->on ? 0 : ~0u;
 		return;
 	}
-	lazy_switch(c, s);
+	vmx_lazy_switch(c, s);
 	for (;;) {
 		if (s->flush) {
 			/* SDM 3C 29.4.3: drop what is cached for this EPTP and VPID. */
@@ -633,7 +309,7 @@ static void vmx_run(struct vcpu *v, struct vm_exit *e)
 				vmx_invvpid(vmx_cfg.invvpid_single ? 1 : 2, s->vpid);
 			s->flush = false;
 		}
-		deliver_nmi(s);
+		vmx_deliver_nmi(s);
 		vmcs_write(VMCS_GUEST_RSP, v->gpr[RSP]);
 		if (vmx_cfg.preempt_rate >= 0)
 			vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, c->preempt_value);
@@ -652,7 +328,7 @@ static void vmx_run(struct vcpu *v, struct vm_exit *e)
 			return;
 		}
 		v->gpr[RSP] = vmcs_read(VMCS_GUEST_RSP);
-		reinject_vectoring(s);
+		vmx_reinject_vectoring(s);
 		if (!vmx_decode_exit(s, v, reason & 0xffff, e))
 			return;
 	}
@@ -660,7 +336,7 @@ static void vmx_run(struct vcpu *v, struct vm_exit *e)
 
 static void vmx_describe_failure(struct vcpu *v, char *buf, size_t len)
 {
-	struct vmx_vcpu *s = vx(v);
+	struct vmx_vcpu *s = vmx_of(v);
 	bool write;
 	int field = vmx_take_failed_field(&write);
 	int n;
@@ -681,98 +357,7 @@ static void vmx_describe_failure(struct vcpu *v, char *buf, size_t len)
 			  write ? "VMWRITE" : "VMREAD", vmcs_field_name((uint32_t)field), field);
 }
 
-/* ---- small accessors ---- */
-
-static uint64_t vmx_get_rip(struct vcpu *v)
-{
-	uint64_t f = irq_save(), rip = 0;
-
-	if (acquire(vx(v), false))
-		rip = vmcs_read(VMCS_GUEST_RIP);
-	else if (vx(v)->pending_valid)
-		rip = vx(v)->pending.rip;
-	irq_restore(f);
-	return rip;
-}
-
-static void vmx_set_rip(struct vcpu *v, uint64_t rip)
-{
-	uint64_t f = irq_save();
-
-	if (acquire(vx(v), false)) {
-		vmcs_write(VMCS_GUEST_RIP, rip);
-		/* Moving past an instruction ends its STI/MOV SS shadow. */
-		uint32_t block = (uint32_t)vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
-		if (block & (VMX_BLOCK_STI | VMX_BLOCK_MOVSS))
-			vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, block & ~(VMX_BLOCK_STI | VMX_BLOCK_MOVSS));
-	}
-	irq_restore(f);
-}
-
-static void vmx_advance_rip(struct vcpu *v, unsigned len)
-{
-	uint64_t f = irq_save();
-
-	if (acquire(vx(v), false)) {
-		uint64_t rip = vmcs_read(VMCS_GUEST_RIP) + len;
-		/* Outside 64-bit code (EFER.LMA and CS.L) RIP is EIP: an
-		 * instruction that ends at 4 GiB wraps to 0. */
-		if (!((vmcs_read(VMCS_GUEST_CS_AR) & AR_L) && (vmcs_read(VMCS_GUEST_EFER) & EFER_LMA)))
-			rip = (uint32_t)rip;
-		vmcs_write(VMCS_GUEST_RIP, rip);
-		uint64_t rflags = vmcs_read(VMCS_GUEST_RFLAGS);
-		if (rflags & RFLAGS_RF)
-			vmcs_write(VMCS_GUEST_RFLAGS, rflags & ~RFLAGS_RF);
-		/* The STI/MOV SS shadow covers one instruction: this one. */
-		uint32_t block = (uint32_t)vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
-		if (block & (VMX_BLOCK_STI | VMX_BLOCK_MOVSS))
-			vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, block & ~(VMX_BLOCK_STI | VMX_BLOCK_MOVSS));
-	}
-	irq_restore(f);
-}
-
-static void vmx_set_rflags(struct vcpu *v, uint64_t rflags)
-{
-	uint64_t f = irq_save();
-
-	if (acquire(vx(v), false))
-		vmcs_write(VMCS_GUEST_RFLAGS, rflags | RFLAGS_FIXED);
-	irq_restore(f);
-}
-
-static void vmx_flush_tlb(struct vcpu *v) { vx(v)->flush = true; }
-
-static uint64_t vmx_get_efer(struct vcpu *v)
-{
-	uint64_t f = irq_save(), efer = 0;
-
-	if (acquire(vx(v), false))
-		efer = vmcs_read(VMCS_GUEST_EFER);
-	irq_restore(f);
-	return efer;
-}
-
-static int vmx_set_efer(struct vcpu *v, uint64_t efer)
-{
-	struct vmx_vcpu *s = vx(v);
-	/* SCE, LME, LMA (read-only), NXE; no SVME on Intel. */
-	const uint64_t allowed = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
-	uint64_t f = irq_save();
-	int r = -EBUSY;
-
-	if (acquire(s, false)) {
-		uint64_t cur = vmcs_read(VMCS_GUEST_EFER);
-		r = -EINVAL;
-		/* Changing LME while paging is on is a #GP (SDM 3A 9.8.5). */
-		if (!(efer & ~allowed) &&
-		    !((vmcs_read(VMCS_GUEST_CR0) & CR0_PG) && ((efer ^ cur) & EFER_LME))) {
-			vmcs_write(VMCS_GUEST_EFER, (efer & ~EFER_LMA) | (cur & EFER_LMA));
-			r = 0;
-		}
-	}
-	irq_restore(f);
-	return r;
-}
+static void vmx_flush_tlb(struct vcpu *v) { vmx_of(v)->flush = true; }
 
 const struct virt_ops vmx_ops = {
 	.name = "Intel VT-x",
