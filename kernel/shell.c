@@ -122,14 +122,18 @@ static struct vm *attached;
 static struct lineedit le;
 static volatile bool at_prompt;    /* the prompt is on screen, no command runs */
 static volatile bool prompt_left;  /* output has moved on from the prompt's line */
+static volatile bool typed_since;  /* keys echoed on the line since that output */
 
 void shell_print_async(const char *s, size_t n)
 {
 	/* Start below an idle prompt rather than after it. The prompt is not drawn
 	 * again (a second prompt would look like a command finished); typing goes
 	 * on where the output ended. */
-	if (at_prompt && !attached && !prompt_left) {
+	/* Nor right after what the user typed since (it stays on its own line;
+	 * the line being edited is whole again at Enter). */
+	if (at_prompt && !attached && (!prompt_left || typed_since)) {
 		prompt_left = true;
+		typed_since = false;
 		console_write("\n", 1);
 	}
 	console_write(s, n);
@@ -161,7 +165,7 @@ void shell_run(void)
 			if (c == DETACH_KEY || !vm_find(attached->name)) {
 				attached = 0;
 				cprintf("\n[back in the Terrapin shell]\n");
-				prompt_left = false;
+				prompt_left = typed_since = false;
 				le_start(&le);
 				at_prompt = true;
 			} else {
@@ -177,15 +181,17 @@ void shell_run(void)
 				__asm__ volatile("sti; hlt" ::: "memory");
 			continue;
 		}
-		if (le_feed(&le, (char)c)) {
-			at_prompt = false;
-			run_line(le.buf);
-			prompt_left = false;
-			if (attached)
-				continue; /* the prompt comes back with Ctrl-] */
-			le_start(&le);
-			at_prompt = true;
+		if (!le_feed(&le, (char)c)) {
+			typed_since = prompt_left;
+			continue;
 		}
+		at_prompt = false;
+		run_line(le.buf);
+		prompt_left = typed_since = false;
+		if (attached)
+			continue; /* the prompt comes back with Ctrl-] */
+		le_start(&le);
+		at_prompt = true;
 	}
 }
 
