@@ -269,6 +269,7 @@ class Machine:
         self.cond = threading.Condition()
         self.eof = False
         self.proc = None
+        self.exit_status = None  # QEMU's, once closed (negative: the signal it died of)
         self.start_time = None
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         self.log_path = LOG_DIR / (name + ".log")
@@ -355,6 +356,7 @@ class Machine:
                     pass
             if self.stderr:
                 self.log.write(b"\n--- QEMU stderr ---\n" + self.stderr)
+            self.exit_status = self.proc.returncode
             self.proc = None
             with _live_lock:
                 _live.discard(self)
